@@ -1,0 +1,70 @@
+"""The roles of Mitra, what each may do, and which scope each must have.
+
+Django permissions decide actions (this table); the region decides rows (`visible_to`).
+Later apps add their own permissions to `ROLE_PERMISSIONS` here, in one place.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("National administrator (Kemensos)")
+    PROVINCE_OFFICER = "province_officer", _("Province officer (Dinas Sosial)")
+    REGENCY_OFFICER = "regency_officer", _("Regency/city officer (Dinas Sosial)")
+    DISTRICT_SUPERVISOR = "district_supervisor", _("District supervisor (TKSK)")
+    WORKER = "worker", _("Social worker (PSM)")
+    JUROR = "juror", _("Juror")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Higher rank may manage lower ranks. A user can create users only with a rank not above their own.
+RANK = {
+    Role.NATIONAL_ADMIN: 100,
+    Role.PROVINCE_OFFICER: 80,
+    Role.AUDITOR: 70,
+    Role.REGENCY_OFFICER: 60,
+    Role.DISTRICT_SUPERVISOR: 40,
+    Role.JUROR: 20,
+    Role.WORKER: 10,
+}
+
+# The region level each role's scope must be at; None means any level (or national).
+SCOPE_LENGTH = {
+    Role.NATIONAL_ADMIN: 0,
+    Role.PROVINCE_OFFICER: 2,
+    Role.REGENCY_OFFICER: 4,
+    Role.DISTRICT_SUPERVISOR: 6,
+    Role.WORKER: 10,
+    Role.JUROR: None,
+    Role.AUDITOR: None,
+}
+
+OFFICER_ROLES = {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER}
+SUPERVISOR_ROLES = OFFICER_ROLES | {Role.DISTRICT_SUPERVISOR}
+TWO_FACTOR_ROLES = OFFICER_ROLES
+
+_MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
+_READ_REGIONS = {"regions.view_region"}
+_AUDIT = {"core.view_changelog", "core.view_accesslog"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.NATIONAL_ADMIN: _READ_REGIONS | _MANAGE_USERS | _AUDIT | {"regions.load_regions"},
+    Role.PROVINCE_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"},
+    Role.REGENCY_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"},
+    Role.DISTRICT_SUPERVISOR: _READ_REGIONS | {"accounts.view_user"},
+    Role.WORKER: _READ_REGIONS,
+    Role.JUROR: _READ_REGIONS,
+    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"},
+}
+
+
+def permissions_for(role: str) -> set[str]:
+    return ROLE_PERMISSIONS.get(role, set())
+
+
+def assignable_roles(role: str) -> list[Role]:
+    """Roles a user of `role` may give to the users they create or edit."""
+    if role not in OFFICER_ROLES:
+        return []
+    return [r for r in Role if RANK[r] <= RANK[role]]

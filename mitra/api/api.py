@@ -1,0 +1,24 @@
+"""Assembles the app routers into /api/v1/."""
+
+from ninja import NinjaAPI
+
+from mitra.core.api import router as core_router
+from mitra.regions.api import router as regions_router
+
+from . import errors
+from .auth import API_AUTH
+
+api = NinjaAPI(
+    title="Mitra API",
+    version="1",
+    description=(
+        "JSON API of Mitra. Every list and object is limited to the caller's region scope; "
+        "objects outside it answer 404. Authenticate with the browser session (and CSRF token) "
+        "or with a personal token: `Authorization: Bearer mitra_…`."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", core_router)
+api.add_router("/regions/", regions_router)

@@ -1,0 +1,312 @@
+"""Base models and the records every app shares: change history, access log, background jobs."""
+
+import datetime
+import decimal
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .current import current_actor, current_address
+from .scope import RegionScopedQuerySet
+
+AUDIT_SKIP_FIELDS = {"created_at", "created_by", "updated_at", "updated_by", "version"}
+
+
+def _plain(value):
+    """A JSON-friendly copy of a field value for the change history."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+class AuditedModel(models.Model):
+    """Abstract base: who created and last changed a row, and a change history of every save.
+
+    Fields named in `audit_redact` (encrypted personal data, password hashes) appear in the history
+    as changed, never with their values.
+    """
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    audit_redact: tuple[str, ...] = ()
+    audit_skip: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_before = instance.audit_snapshot()
+        instance._audit_raw = instance._redacted_values()
+        return instance
+
+    def _redacted_values(self) -> dict:
+        return {name: getattr(self, name, None) for name in self.audit_redact}
+
+    def audit_snapshot(self) -> dict:
+        snapshot = {}
+        for field in self._meta.concrete_fields:
+            if (
+                field.name in AUDIT_SKIP_FIELDS
+                or field.name in self.audit_skip
+                or field.attname not in self.__dict__
+            ):
+                continue
+            value = field.value_from_object(self)
+            snapshot[field.name] = (
+                "•••" if field.name in self.audit_redact and value else _plain(value)
+            )
+        return snapshot
+
+    def audit_region_code(self) -> str:
+        """The region the row belongs to, so its history is scoped like the row itself."""
+        field = getattr(type(self)._default_manager.get_queryset(), "scope_field", None)
+        return (getattr(self, field, "") or "") if field else ""
+
+    def save(self, *args, **kwargs):
+        actor = current_actor()
+        creating = self._state.adding
+        if actor is not None:
+            if creating and self.created_by_id is None:
+                self.created_by = actor
+            self.updated_by = actor
+        before = {} if creating else getattr(self, "_audit_before", {})
+        raw_before = {} if creating else getattr(self, "_audit_raw", {})
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = self.audit_snapshot()
+            raw_after = self._redacted_values()
+            changes = {}
+            for name, value in after.items():
+                if name in self.audit_redact:
+                    if raw_before.get(name) != raw_after.get(name):
+                        changes[name] = ["•••" if raw_before.get(name) else None, value]
+                elif before.get(name) != value:
+                    changes[name] = [before.get(name), value]
+            if creating or changes:
+                action = ChangeLog.Action.CREATE if creating else ChangeLog.Action.UPDATE
+                ChangeLog.record(self, action, changes, actor)
+        self._audit_before = after
+        self._audit_raw = raw_after
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            ChangeLog.record(
+                self,
+                ChangeLog.Action.DELETE,
+                {name: [value, None] for name, value in self.audit_snapshot().items()},
+                current_actor(),
+            )
+            return super().delete(*args, **kwargs)
+
+
+class AppendOnlyQuerySet(RegionScopedQuerySet):
+    """Logs are evidence: the application can add rows, never change or remove them."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Log rows cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Log rows cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Log rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Log rows cannot be deleted.")
+
+
+class ChangeLog(AppendOnlyModel):
+    """One change to one domain row: who made it, when, and each field's value before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_label = models.CharField(_("record"), max_length=200, blank=True)
+    region_code = models.CharField(_("region"), max_length=10, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("change history")
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_label} ({self.at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def record(cls, instance, action, changes, actor):
+        return cls.objects.create(
+            actor=actor,
+            address=current_address(),
+            action=action,
+            content_type=ContentType.objects.get_for_model(type(instance)),
+            object_id=str(instance.pk),
+            object_label=instance.history_label()[:200]
+            if hasattr(instance, "history_label")
+            else f"{instance._meta.verbose_name} #{instance.pk}",
+            region_code=instance.audit_region_code(),
+            changes=changes,
+        )
+
+    @classmethod
+    def for_object(cls, instance):
+        return cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(instance)),
+            object_id=str(instance.pk),
+        ).select_related("actor")
+
+
+class AccessLog(AppendOnlyModel):
+    """One read of personal data: who opened or exported which record (or list), when, from where.
+
+    Holds identifiers only, never the names or NIKs that were read.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("opened")
+        API = "api", _("read through the API")
+        EXPORT = "export", _("exported")
+        PRINT = "print", _("printed")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("record"), max_length=64, blank=True, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=1)
+    region_code = models.CharField(_("region"), max_length=10, blank=True, db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.content_type_id}:{self.object_id} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class JobQuerySet(RegionScopedQuerySet):
+    def narrow_for_role(self, qs, user):
+        # Officers share their area's jobs; everyone else sees only the jobs they started.
+        if user.is_officer:
+            return qs
+        return qs.filter(created_by=user)
+
+
+class Job(models.Model):
+    """One background job a user started (an import, an export, a data load) and its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region_code = models.CharField(_("region"), max_length=10, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.progress * 100 / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

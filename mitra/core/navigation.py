@@ -1,0 +1,78 @@
+"""The product's sections, in menu order. A section that is not built yet says so plainly."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: Promise
+    url_name: str
+    available: bool
+    description: Promise
+    permission: str = ""
+
+
+SECTIONS = [
+    Section("home", _("Home"), "core:home", True, _("Your area at a glance.")),
+    Section(
+        "regions",
+        _("Regions"),
+        "regions:index",
+        True,
+        _("The official region tree: provinces, regencies, districts and villages."),
+    ),
+    Section(
+        "workers",
+        _("Social workers"),
+        "core:section",
+        False,
+        _("Registry of PSM and the other social-welfare workers, from application to exit."),
+    ),
+    Section(
+        "training",
+        _("Training"),
+        "core:section",
+        False,
+        _("Basic and advanced training, batches, results and certificates."),
+    ),
+    Section(
+        "cases",
+        _("Cases & activities"),
+        "core:section",
+        False,
+        _("PMKS beneficiaries, cases, interventions, referrals and activity reports."),
+    ),
+    Section(
+        "awards",
+        _("Awards"),
+        "core:section",
+        False,
+        _("The yearly PSM Berprestasi award: nominations, jury and rankings."),
+    ),
+    Section(
+        "events",
+        _("Events"),
+        "core:section",
+        False,
+        _("Temu Nasional PSM Berprestasi and other events."),
+    ),
+    Section(
+        "reports",
+        _("Reports"),
+        "core:section",
+        False,
+        _("Dashboards, maps, monthly and yearly reports and exports."),
+    ),
+    Section(
+        "admin",
+        _("Admin"),
+        "accounts:user_list",
+        True,
+        _("Users, roles and region scopes; change history and access log."),
+        "accounts.view_user",
+    ),
+]

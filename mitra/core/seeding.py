@@ -1,0 +1,16 @@
+"""Demo data, in dependency order. Each later app appends its seeder here."""
+
+from mitra.accounts.demo import seed_demo_users
+
+SCALES = ("demo", "province", "national")
+
+SEEDERS = [
+    seed_demo_users,
+]
+
+
+def seed(scale: str = "demo", stdout=None) -> None:
+    if scale not in SCALES:
+        raise ValueError(scale)
+    for seeder in SEEDERS:
+        seeder(scale=scale, stdout=stdout)

@@ -1,0 +1,91 @@
+"""Home page, placeholders for sections still to come, background jobs, history and access log."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import Http404
+from django.shortcuts import render
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import AccessLog, ChangeLog, Job
+from .navigation import SECTIONS
+
+
+class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Views over region-bound rows: the rows come from `visible_to(user)` (out of scope = 404);
+    the permission decides the action (missing = 403)."""
+
+    raise_exception = True
+    model = None
+
+    def handle_no_permission(self):
+        if not self.request.user.is_authenticated:
+            return LoginRequiredMixin.handle_no_permission(self)
+        return super().handle_no_permission()
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from mitra.regions.services import area_summary
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["summary"] = area_summary(self.request.user)
+        ctx["sections"] = [s for s in SECTIONS if s.key != "home"]
+        ctx["recent_jobs"] = Job.objects.visible_to(self.request.user)[:5]
+        return ctx
+
+
+def section_placeholder(request, key):
+    section = next((s for s in SECTIONS if s.key == key and not s.available), None)
+    if section is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return render(request, "core/placeholder.html", {"section": section})
+
+
+class JobListView(ScopedViewMixin, ListView):
+    model = Job
+    permission_required = ()
+    template_name = "core/job_list.html"
+    paginate_by = 25
+
+
+class JobDetailView(ScopedViewMixin, DetailView):
+    model = Job
+    permission_required = ()
+    template_name = "core/job_detail.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["core/_job_progress.html"]
+        return [self.template_name]
+
+
+class ChangeLogListView(ScopedViewMixin, ListView):
+    model = ChangeLog
+    permission_required = "core.view_changelog"
+    template_name = "core/changelog_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("actor", "content_type")
+
+
+class AccessLogListView(ScopedViewMixin, ListView):
+    model = AccessLog
+    permission_required = "core.view_accesslog"
+    template_name = "core/accesslog_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("user", "content_type")
+        username = self.request.GET.get("user", "").strip()
+        if username:
+            qs = qs.filter(user__username=username)
+        return qs

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from mitra.api.api import api
+
+urlpatterns = [
+    path("", include("mitra.core.urls")),
+    path("", include("mitra.accounts.urls")),
+    path("wilayah/", include("mitra.regions.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
