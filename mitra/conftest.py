@@ -1,0 +1,72 @@
+"""Shared test fixtures: the region tree, and one persona per role in a real story
+(DI Yogyakarta; Bantul against its neighbour Sleman; Jetis; Trimulyo)."""
+
+import pytest
+
+
+@pytest.fixture
+def regions(db):
+    """The full official region tree (loaded once; reloaded after a test that flushed tables)."""
+    from mitra.regions.loader import load_regions
+    from mitra.regions.models import Village
+
+    if not Village.objects.exists():
+        load_regions()
+
+
+@pytest.fixture
+def make_user(regions):
+    from mitra.accounts.tests.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def national_admin(make_user):
+    return make_user(username="admin.nasional", role="national_admin", scope_code="")
+
+
+@pytest.fixture
+def diy_officer(make_user):
+    return make_user(username="dinsos.diy", role="province_officer", scope_code="34")
+
+
+@pytest.fixture
+def bantul_officer(make_user):
+    return make_user(username="dinsos.bantul", role="regency_officer", scope_code="3402")
+
+
+@pytest.fixture
+def sleman_officer(make_user):
+    return make_user(username="dinsos.sleman", role="regency_officer", scope_code="3404")
+
+
+@pytest.fixture
+def jetis_supervisor(make_user):
+    return make_user(username="tksk.jetis", role="district_supervisor", scope_code="340209")
+
+
+@pytest.fixture
+def trimulyo_worker(make_user):
+    return make_user(username="psm.trimulyo", role="worker", scope_code="3402092004")
+
+
+@pytest.fixture
+def juror(make_user):
+    return make_user(username="juri.demo", role="juror", scope_code="")
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user(username="auditor.demo", role="auditor", scope_code="")
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
