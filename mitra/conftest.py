@@ -4,14 +4,35 @@
 import pytest
 
 
-@pytest.fixture
-def regions(db):
-    """The full official region tree (loaded once; reloaded after a test that flushed tables)."""
+def _ensure_regions():
     from mitra.regions.loader import load_regions
     from mitra.regions.models import Village
 
     if not Village.objects.exists():
         load_regions()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the full region tree once per test database, committed, shared by every test."""
+    with django_db_blocker.unblock():
+        _ensure_regions()
+
+
+@pytest.fixture(autouse=True)
+def _restore_regions_after_flush(request, django_db_blocker):
+    """A transactional test (live server) flushes every table when it ends; this teardown runs
+    after that flush and loads the tree again, so the next tests find it."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            _ensure_regions()
+
+
+@pytest.fixture
+def regions(db):
+    """The full official region tree."""
+    _ensure_regions()
 
 
 @pytest.fixture

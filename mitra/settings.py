@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -121,6 +122,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render from the project's templates too (the region picker).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under var/ unless DATABASE_URL names another (PostgreSQL in production).
 DEFAULT_SQLITE_PATH = VAR_DIR / "mitra.sqlite3"

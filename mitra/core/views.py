@@ -1,6 +1,8 @@
 """Home page, placeholders for sections still to come, background jobs, history and access log."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
@@ -18,8 +20,10 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def handle_no_permission(self):
         if not self.request.user.is_authenticated:
-            return LoginRequiredMixin.handle_no_permission(self)
-        return super().handle_no_permission()
+            return redirect_to_login(
+                self.request.get_full_path(), self.get_login_url(), self.get_redirect_field_name()
+            )
+        raise PermissionDenied
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
@@ -43,8 +47,6 @@ def section_placeholder(request, key):
     if section is None:
         raise Http404
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     return render(request, "core/placeholder.html", {"section": section})
 

@@ -6,5 +6,6 @@ app_name = "regions"
 urlpatterns = [
     path("", views.index, name="index"),
     path("cari/", views.search, name="search"),
+    path("muat-ulang/", views.reload, name="reload"),
     path("<str:code>/", views.detail, name="detail"),
 ]

@@ -1,8 +1,10 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from mitra.core.jobs import start_job
 from mitra.core.scope import normalize_code, user_scope
 
 from .models import MODEL_BY_LENGTH, District, Province, Regency, Village
@@ -86,3 +88,16 @@ def search(request):
                 )
     template = "regions/_search_results.html" if request.htmx else "regions/search.html"
     return render(request, template, {"q": q, "results": results})
+
+
+@login_required
+@permission_required("regions.load_regions", raise_exception=True)
+@require_POST
+def reload(request):
+    job = start_job(
+        request.user,
+        "regions.reload",
+        _("Update the region tree from the official data"),
+        "mitra.regions.tasks.reload_regions",
+    )
+    return redirect("core:job_detail", pk=job.pk)

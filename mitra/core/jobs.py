@@ -1,0 +1,77 @@
+"""Background jobs with progress: a Job row the pages poll, run by the django.tasks worker.
+
+`start_job()` records the job and enqueues `run_job`; the worker (`mitra worker`) runs the job's
+function, which reports progress through the `Progress` it is given. The function is named by its
+dotted path, so the job row says exactly what runs.
+"""
+
+import logging
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .current import acting_as
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+
+class Progress:
+    """Writes a running job's progress; throttled so a tight loop does not hammer the database."""
+
+    def __init__(self, job: Job, every: int = 1):
+        self.job = job
+        self.every = max(1, every)
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        if total is not None:
+            self.job.total = total
+        if done != self.job.total and done % self.every and not message:
+            return
+        self.job.progress = done
+        if message:
+            self.job.message = message[:500]
+        Job.objects.filter(pk=self.job.pk).update(
+            progress=self.job.progress, total=self.job.total, message=self.job.message
+        )
+
+
+def start_job(user, kind: str, title: str, func_path: str, **params) -> Job:
+    import_string(func_path)  # fail now, not in the worker, on a wrong path
+    job = Job.objects.create(
+        kind=kind,
+        title=title,
+        created_by=user,
+        region_code=user.scope_code or "",
+        params={"func": func_path, **params},
+    )
+    # Enqueue after commit: the worker must find the row.
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+@task
+def run_job(job_id: str) -> None:
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.is_finished:
+        return
+    job.status = Job.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    params = dict(job.params)
+    func = import_string(params.pop("func"))
+    try:
+        with acting_as(job.created_by):
+            result = func(job=job, progress=Progress(job), **params) or {}
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        job.status = Job.Status.FAILED
+        job.message = str(exc)[:500] or exc.__class__.__name__
+    else:
+        job.status = Job.Status.DONE
+        job.result = result
+        job.progress = job.total or job.progress
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "result", "progress", "finished_at"])
