@@ -5,11 +5,18 @@ import pytest
 
 
 def _ensure_regions():
+    """Reference data that migrations or the loader put in: regions and the PMKS categories."""
+    from mitra.core.categories import PMKS
+    from mitra.core.models import PmksCategory
     from mitra.regions.loader import load_regions
     from mitra.regions.models import Village
+    from mitra.workers.validation import forget_known_codes
 
     if not Village.objects.exists():
         load_regions()
+        forget_known_codes()
+    if not PmksCategory.objects.exists():
+        PmksCategory.objects.bulk_create(PmksCategory(number=n, name=name) for n, name in PMKS)
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mitra.core",
     "mitra.regions",
     "mitra.accounts",
+    "mitra.workers",
     "mitra.api",
 ]
 
@@ -241,6 +242,12 @@ if not MITRA_DATA_KEYS:
         MITRA_DATA_KEYS = ["ZGV2LW9ubHktZGF0YS1rZXktMDEyMzQ1Njc4OWFiY2Q="]
     else:
         raise ImproperlyConfigured("MITRA_DATA_KEY must be set in production.")
+
+# Key of the keyed hash (blind index) used to find a NIK without decrypting; never rotated.
+MITRA_INDEX_KEY = env_str(
+    "MITRA_INDEX_KEY",
+    "dev-only-index-key-0123456789abcdef" if (DEBUG or DEMO_MODE or TESTING) else None,
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

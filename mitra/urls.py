@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("mitra.core.urls")),
     path("", include("mitra.accounts.urls")),
     path("wilayah/", include("mitra.regions.urls")),
+    path("pekerja/", include("mitra.workers.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -47,15 +47,31 @@ TWO_FACTOR_ROLES = OFFICER_ROLES
 _MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
 _READ_REGIONS = {"regions.view_region"}
 _AUDIT = {"core.view_changelog", "core.view_accesslog"}
+_WORKERS_READ = {"workers.view_worker"}
+_WORKERS_PROPOSE = _WORKERS_READ | {"workers.add_worker", "workers.change_worker"}
+_WORKERS_MANAGE = _WORKERS_PROPOSE | {
+    "workers.verify_worker",
+    "workers.appoint_worker",
+    "workers.transfer_worker",
+    "workers.merge_worker",
+    "workers.decide_identity",
+    "workers.import_worker",
+    "workers.export_worker",
+    "workers.view_nik",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.NATIONAL_ADMIN: _READ_REGIONS | _MANAGE_USERS | _AUDIT | {"regions.load_regions"},
-    Role.PROVINCE_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"},
-    Role.REGENCY_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"},
-    Role.DISTRICT_SUPERVISOR: _READ_REGIONS | {"accounts.view_user"},
-    Role.WORKER: _READ_REGIONS,
+    Role.NATIONAL_ADMIN: _READ_REGIONS
+    | _MANAGE_USERS
+    | _AUDIT
+    | _WORKERS_MANAGE
+    | {"regions.load_regions"},
+    Role.PROVINCE_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"} | _WORKERS_MANAGE,
+    Role.REGENCY_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"} | _WORKERS_MANAGE,
+    Role.DISTRICT_SUPERVISOR: _READ_REGIONS | {"accounts.view_user"} | _WORKERS_PROPOSE,
+    Role.WORKER: _READ_REGIONS | {"workers.view_worker"},
     Role.JUROR: _READ_REGIONS,
-    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"},
+    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"} | _WORKERS_READ,
 }
 
 

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from mitra.core.api import router as core_router
 from mitra.regions.api import router as regions_router
+from mitra.workers.api import router as workers_router
 
 from . import errors
 from .auth import API_AUTH
@@ -22,3 +23,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/regions/", regions_router)
+api.add_router("/workers/", workers_router)

@@ -310,3 +310,19 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class PmksCategory(models.Model):
+    """One of the 26 official kinds of persons needing social-welfare services (PMKS/PPKS,
+    Permensos 08/2012), with its official number. Seeded data, not free text."""
+
+    number = models.PositiveSmallIntegerField(_("number"), primary_key=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("PMKS category")
+        verbose_name_plural = _("PMKS categories")
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
