@@ -116,6 +116,7 @@ class Worker(AuditedModel):
     objects = WorkerQuerySet.as_manager()
 
     audit_redact = ("nik",)
+    audit_skip = ("nik_hash", "name_key", "version")
 
     class Meta:
         ordering = ["full_name"]
