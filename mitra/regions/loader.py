@@ -98,8 +98,8 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
-        # SQLite caps bound variables per statement; batches keep each insert well under it.
-        per_statement = max(1, 30000 // len(columns))
+        # SQLite caps bound variables per statement; batches keep each insert under the cap.
+        per_statement = max(1, (connection.features.max_query_params or 999) // len(columns))
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
             values = ", ".join([f"({placeholders})"] * len(batch))
