@@ -7,7 +7,7 @@ from mitra.core.forms import RegionCodeField
 from mitra.core.scope import code_in_scope, format_code
 
 from .models import ApiToken, User
-from .roles import RANK, assignable_roles
+from .roles import Role, assignable_roles
 
 
 class LoginForm(AuthenticationForm):
@@ -35,9 +35,18 @@ class OtpTokenForm(forms.Form):
         return token
 
 
+class RoleChoiceField(forms.TypedChoiceField):
+    """Offers only the roles the acting officer may give, but accepts every known role here so that
+    `UserForm.clean_role` can say why a role is refused instead of "select a valid choice"."""
+
+    def valid_value(self, value):
+        return value in Role.values
+
+
 class UserForm(forms.ModelForm):
     """Create or change a user. The acting officer limits the roles and regions on offer."""
 
+    role = RoleChoiceField(label=_("Role"), choices=Role.choices)
     scope_code = RegionCodeField(label=_("Region scope"), required=False)
     password1 = forms.CharField(
         label=_("Password"),
@@ -80,7 +89,7 @@ class UserForm(forms.ModelForm):
 
     def clean_role(self):
         role = self.cleaned_data["role"]
-        if role and RANK.get(role, 999) > RANK.get(self.actor.role, 0):
+        if role and role not in assignable_roles(self.actor.role):
             raise forms.ValidationError(_("You cannot give a role above your own."))
         return role
 

@@ -81,8 +81,25 @@ class User(AuditedModel, AbstractBaseUser):
     def history_label(self) -> str:
         return self.username
 
-    def clean(self):
-        super().clean()
+    def clean_fields(self, exclude=None):
+        # The scope rules run here, not in clean(), so that a form whose role or scope field
+        # already failed (and is excluded) does not get a second, misleading error about the
+        # empty value the instance still holds.
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        if "scope_code" not in skip and "role" not in skip:
+            try:
+                self._clean_scope()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_scope(self):
         from mitra.regions.models import region_exists
 
         required = SCOPE_LENGTH.get(self.role)

@@ -66,7 +66,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AUDIT
     | _WORKERS_MANAGE
     | {"regions.load_regions"},
-    Role.PROVINCE_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"} | _WORKERS_MANAGE,
+    Role.PROVINCE_OFFICER: _READ_REGIONS
+    | _MANAGE_USERS
+    | {"core.view_changelog"}
+    | _WORKERS_MANAGE,
     Role.REGENCY_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"} | _WORKERS_MANAGE,
     Role.DISTRICT_SUPERVISOR: _READ_REGIONS | {"accounts.view_user"} | _WORKERS_PROPOSE,
     Role.WORKER: _READ_REGIONS | {"workers.view_worker"},

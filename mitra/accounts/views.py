@@ -24,9 +24,14 @@ from .models import ApiToken, User
 from .roles import RANK, Role
 
 
-def lockout_response(request, credentials, *args, **kwargs):
-    """What a locked-out login sees: the same for existing and unknown usernames."""
+def lockout_response(request, original_response=None, credentials=None, *args, **kwargs):
+    """What a locked-out login sees: the same for existing and unknown usernames.
+
+    Axes calls this as (request, original_response, credentials). The form is not bound (binding
+    and validating it would try to log in again); an unbound form has no cleaned_data, which
+    add_error needs."""
     form = LoginForm(request)
+    form.cleaned_data = {}
     form.add_error(None, _("Too many failed attempts. Wait 15 minutes, then try again."))
     return render(request, "accounts/login.html", {"form": form}, status=429)
 

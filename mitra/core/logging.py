@@ -17,4 +17,12 @@ class RedactNikFilter(logging.Filter):
         if redacted != message:
             record.msg = redacted
             record.args = None
+        # A traceback is part of the line too (an exception's text may hold a NIK). Formatting it
+        # here caches it on the record, where the handler's formatter takes it from.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -168,7 +168,7 @@ class ChangeLog(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     address = models.CharField(_("address"), max_length=64, blank=True)
@@ -230,7 +230,7 @@ class AccessLog(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     address = models.CharField(_("address"), max_length=64, blank=True)
