@@ -1,1 +1,162 @@
-"""pytest plugin: Playwright fixtures driving Debian's Chromium (filled in by the browser tests)."""
+"""pytest plugin: Playwright fixtures driving Debian's Chromium against Django's live server.
+
+Loaded for every test run through `-p mitra.testing_browser` (pyproject.toml), so any app's tests
+can use:
+
+- `browser`: one headless Chromium for the whole session (/usr/bin/chromium, never a downloaded
+  browser). Without it the browser tests are skipped with a reason, except under CI (`CI` set),
+  where a missing Chromium is an error.
+- `page`: a fresh browser context and page per test (1280x860, locale id-ID) whose `base_url` is
+  the live server, so `page.goto("/wilayah/")` works. It needs the live server, hence a
+  transactional database that is flushed after the test; the official region tree is (re)loaded
+  through the `regions` fixture of mitra/conftest.py. When the test fails, a screenshot and the
+  browser's console errors go to test-artifacts/<test name>.png / .log.
+- `login_as(page, live_server, user)` and the `browser_login` fixture (`browser_login(user)`):
+  log in through the real login form with the factories' TEST_PASSWORD.
+
+Mark browser tests with `@pytest.mark.browser` (`pytest -m "not browser"` leaves them out).
+"""
+
+import contextlib
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 860}
+LOCALE = "id-ID"
+# Actions and expect() give up after 15 s (Playwright: 30 s and 5 s): the live server is local.
+DEFAULT_TIMEOUT_MS = 15_000
+ARTIFACTS_DIRNAME = "test-artifacts"
+LOGIN_PATH = "/masuk/"
+
+_call_report_key = pytest.StashKey()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep the outcome of each phase on the test item, so `page` can tell a failed test."""
+    report = yield
+    if report.when == "call":
+        item.stash[_call_report_key] = report
+    return report
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if os.environ.get("CI"):
+            pytest.fail("The playwright package is not installed (pip install -e '.[test]').")
+        pytest.skip("The playwright package is not installed (pip install -e '.[test]').")
+    manager = sync_playwright().start()
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    """Debian's headless Chromium, shared by all browser tests of the session."""
+    if not CHROMIUM.exists():
+        reason = (
+            f"Debian's Chromium is not installed at {CHROMIUM} "
+            "(apt-get install chromium, or `make test`)."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} CI must run the browser tests.", pytrace=False)
+        pytest.skip(f"Browser test skipped: {reason}")
+    from playwright.sync_api import expect
+
+    # Assertions wait as long as actions do: a loaded CI machine can be slow to render.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    yield browser
+    browser.close()
+
+
+def _artifact_name(item) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name).strip("_") or "test"
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A new browser context and page for one test, pointed at the live server."""
+    # Every Mitra page assumes the official region tree; the live server's transactional
+    # database is flushed after each test, so (re)load it unless the test runs outside mitra/.
+    with contextlib.suppress(pytest.FixtureLookupError):
+        request.getfixturevalue("regions")
+    context = browser.new_context(viewport=VIEWPORT, locale=LOCALE, base_url=live_server.url)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console.{msg.type}: {msg.text}")
+            if msg.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    yield page
+    report = request.node.stash.get(_call_report_key, None)
+    try:
+        if report is not None and report.failed:
+            _save_artifacts(request, page, problems)
+    finally:
+        context.close()
+
+
+def _save_artifacts(request, page, problems: list[str]) -> None:
+    directory = Path(request.config.rootpath) / ARTIFACTS_DIRNAME
+    directory.mkdir(exist_ok=True)
+    base = directory / _artifact_name(request.node)
+    try:
+        page.screenshot(path=str(base.with_suffix(".png")), full_page=True)
+    except Exception as exc:  # a failed screenshot must not hide the real failure
+        problems.append(f"screenshot failed: {exc}")
+    lines = [f"test: {request.node.nodeid}", f"url: {page.url}", *problems]
+    base.with_suffix(".log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def login_as(page, live_server, user, password: str | None = None):
+    """Log `user` in through the real login form; returns the page, now on the landing page."""
+    if password is None:
+        from mitra.accounts.tests.factories import TEST_PASSWORD
+
+        password = TEST_PASSWORD
+    page.goto(f"{live_server.url}{LOGIN_PATH}")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.locator("button.wide").click()
+    if urlparse(page.url).path == LOGIN_PATH:
+        errors = page.locator(".form-errors, .error").all_inner_texts()
+        pytest.fail(f"Login as {user.username!r} failed: {' '.join(errors) or 'still on login'}")
+    return page
+
+
+@pytest.fixture
+def browser_login(page, live_server):
+    """`browser_login(user)` logs `user` in on this test's `page` and returns the page."""
+
+    def login(user, password: str | None = None):
+        return login_as(page, live_server, user, password)
+
+    return login

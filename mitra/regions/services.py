@@ -21,15 +21,17 @@ def area_summary(user) -> dict:
     return {"area": area, "counts": counts}
 
 
-def child_rows(region, text: str = ""):
-    """The children of a region (or the provinces, for None), with the number of villages below each."""
+def child_rows(region, text: str = "", *, user):
+    """The children of a region (or the provinces, for None) that `user` may open, with how many
+    children each has. On a region above the user's scope (the path to it) that is only the
+    child on that path, as in the API."""
     if region is None:
         qs = Province.objects.all()
     else:
         qs = region.children()
         if qs is None:
             return Village.objects.none()
-    qs = qs.search(text)
+    qs = qs.visible_to(user).search(text)
     if region is None:
         return qs.annotate(n_children=Count("regencies", distinct=True))
     if region.level == "province":

@@ -44,7 +44,7 @@ def detail(request, code):
 
 def _render_region(request, region):
     q = request.GET.get("q", "").strip()[:100]
-    rows = child_rows(region, q)
+    rows = child_rows(region, q, user=request.user)
     ctx = {
         "region": region,
         "trail": breadcrumbs(region),
