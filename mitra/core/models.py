@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .current import current_actor, current_address
@@ -29,6 +30,23 @@ def _plain(value):
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
+
+
+def _display_value(field, value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            parsed = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return date_format(parsed, "j F Y")
+    return value
 
 
 class AuditedModel(models.Model):
@@ -204,6 +222,22 @@ class ChangeLog(AppendOnlyModel):
             region_code=instance.audit_region_code(),
             changes=changes,
         )
+
+    def display_changes(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for people: verbose names and choice labels, not codes."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, pair in self.changes.items():
+            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except Exception:  # noqa: BLE001 - a field removed since the change was logged
+                    field = None
+            label = str(getattr(field, "verbose_name", name))
+            rows.append((label, _display_value(field, before), _display_value(field, after)))
+        return rows
 
     @classmethod
     def for_object(cls, instance):

@@ -143,12 +143,11 @@ def test_login_page_is_indonesian_by_default(client):
     assert "Log in" not in response.text
 
 
-def test_browser_asking_for_english_gets_english(client):
-    """LocaleMiddleware honours Accept-Language when no language was chosen in the app."""
+def test_a_browser_set_to_english_still_gets_indonesian_first(client):
+    """Only the choice made in Mitra switches the language, not the browser's Accept-Language."""
     response = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert response.headers["Content-Language"] == "en"
-    assert "Log in" in response.text
-    assert "Masuk" not in response.text
+    assert response.headers["Content-Language"] == "id"
+    assert "Masuk" in response.text
 
 
 def test_language_switch_changes_the_language_and_back(client):
