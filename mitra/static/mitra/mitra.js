@@ -52,7 +52,12 @@
       const rows = fromLevel === 0 ? await fetchJSON(API + "provinces")
         : await fetchJSON(API + parentCode + "/children");
       if (!rows.length) return;
-      const want = current.length >= lengths[fromLevel] ? current.slice(0, lengths[fromLevel]) : "";
+      let want = current.length >= lengths[fromLevel] ? current.slice(0, lengths[fromLevel]) : "";
+      // A level with one choice (the path to the user's own area) is chosen for them.
+      if (!want && rows.length === 1) {
+        want = rows[0].code;
+        if (!input.value || input.value.replace(/\./g, "").length < want.length) input.value = want;
+      }
       const sel = makeSelect(fromLevel, rows, want);
       holder.appendChild(sel);
       sel.addEventListener("change", function () {
