@@ -17,6 +17,11 @@ def _ensure_regions():
         forget_known_codes()
     if not PmksCategory.objects.exists():
         PmksCategory.objects.bulk_create(PmksCategory(number=n, name=name) for n, name in PMKS)
+    from mitra.training.catalogue import seed_courses
+    from mitra.training.models import Course
+
+    if not Course.objects.exists():
+        seed_courses(Course)
 
 
 @pytest.fixture(scope="session")

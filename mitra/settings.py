@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mitra.regions",
     "mitra.accounts",
     "mitra.workers",
+    "mitra.training",
     "mitra.api",
 ]
 

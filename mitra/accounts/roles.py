@@ -47,6 +47,16 @@ TWO_FACTOR_ROLES = OFFICER_ROLES
 _MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
 _READ_REGIONS = {"regions.view_region"}
 _AUDIT = {"core.view_changelog", "core.view_accesslog"}
+_TRAINING_READ = {"training.view_course", "training.view_batch"}
+_TRAINING_MANAGE = _TRAINING_READ | {
+    "training.add_batch",
+    "training.change_batch",
+    "training.enrol_worker",
+    "training.assess_enrolment",
+    "training.issue_certificate",
+    "training.revoke_certificate",
+    "training.export_training",
+}
 _WORKERS_READ = {"workers.view_worker"}
 _WORKERS_PROPOSE = _WORKERS_READ | {"workers.add_worker", "workers.change_worker"}
 _WORKERS_MANAGE = _WORKERS_PROPOSE | {
@@ -65,16 +75,25 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _MANAGE_USERS
     | _AUDIT
     | _WORKERS_MANAGE
-    | {"regions.load_regions"},
+    | _TRAINING_MANAGE
+    | {"regions.load_regions", "training.add_course", "training.change_course"},
     Role.PROVINCE_OFFICER: _READ_REGIONS
     | _MANAGE_USERS
     | {"core.view_changelog"}
-    | _WORKERS_MANAGE,
-    Role.REGENCY_OFFICER: _READ_REGIONS | _MANAGE_USERS | {"core.view_changelog"} | _WORKERS_MANAGE,
-    Role.DISTRICT_SUPERVISOR: _READ_REGIONS | {"accounts.view_user"} | _WORKERS_PROPOSE,
-    Role.WORKER: _READ_REGIONS | {"workers.view_worker"},
+    | _WORKERS_MANAGE
+    | _TRAINING_MANAGE,
+    Role.REGENCY_OFFICER: _READ_REGIONS
+    | _MANAGE_USERS
+    | {"core.view_changelog"}
+    | _WORKERS_MANAGE
+    | _TRAINING_MANAGE,
+    Role.DISTRICT_SUPERVISOR: _READ_REGIONS
+    | {"accounts.view_user"}
+    | _WORKERS_PROPOSE
+    | _TRAINING_READ,
+    Role.WORKER: _READ_REGIONS | {"workers.view_worker"} | _TRAINING_READ | {"training.apply"},
     Role.JUROR: _READ_REGIONS,
-    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"} | _WORKERS_READ,
+    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"} | _WORKERS_READ | _TRAINING_READ,
 }
 
 

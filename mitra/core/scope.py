@@ -74,13 +74,31 @@ class RegionScopedQuerySet(models.QuerySet):
     """A queryset over rows bound to a region through `scope_field` (a digit code)."""
 
     scope_field = "region_code"
+    # Rows that serve a wider area (a province's training batch, the national catalogue) are
+    # visible from inside it: a row whose code is the user's scope's ancestor (or '') is shown too.
+    include_ancestors = False
 
     def visible_to(self, user: User | None) -> RegionScopedQuerySet:
         scope = user_scope(user)
         if scope is None:
             return self.none()
-        qs = self.filter(prefix_q(self.scope_field, scope)) if scope else self.all()
+        if not scope:
+            qs = self.all()
+        elif self.include_ancestors:
+            above = ["", *ancestor_codes(scope)]
+            qs = self.filter(
+                prefix_q(self.scope_field, scope) | Q(**{f"{self.scope_field}__in": above})
+            )
+        else:
+            qs = self.filter(prefix_q(self.scope_field, scope))
         return self.narrow_for_role(qs, user)
+
+    def managed_by(self, user: User | None) -> RegionScopedQuerySet:
+        """Rows inside the user's own area only (for changing them), never the wider ones."""
+        scope = user_scope(user)
+        if scope is None:
+            return self.none()
+        return self.filter(prefix_q(self.scope_field, scope)) if scope else self.all()
 
     def narrow_for_role(self, qs: RegionScopedQuerySet, user: User) -> RegionScopedQuerySet:
         """Hook for models whose rows some roles see only in part (a PSM sees only their own)."""
