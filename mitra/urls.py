@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("mitra.accounts.urls")),
     path("wilayah/", include("mitra.regions.urls")),
     path("pekerja/", include("mitra.workers.urls")),
+    path("pelatihan/", include("mitra.training.urls")),
+    path("verifikasi/", include("mitra.training.urls_public")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

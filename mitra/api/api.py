@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from mitra.core.api import router as core_router
 from mitra.regions.api import router as regions_router
+from mitra.training.api import router as training_router
 from mitra.workers.api import router as workers_router
 
 from . import errors
@@ -24,3 +25,4 @@ errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/regions/", regions_router)
 api.add_router("/workers/", workers_router)
+api.add_router("/training/", training_router)
