@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,13 @@ class Section:
     available: bool
     description: Promise
     permission: str = ""
+
+    @property
+    def url(self) -> str:
+        """Where the section's menu item and home-page card lead (a placeholder until built)."""
+        if self.url_name == "core:section":
+            return reverse("core:section", args=[self.key])
+        return reverse(self.url_name)
 
 
 SECTIONS = [
@@ -28,9 +36,10 @@ SECTIONS = [
     Section(
         "workers",
         _("Social workers"),
-        "core:section",
-        False,
+        "workers:list",
+        True,
         _("Registry of PSM and the other social-welfare workers, from application to exit."),
+        "workers.view_worker",
     ),
     Section(
         "training",

@@ -95,12 +95,34 @@ def apply_filters(qs, data: dict):
     return qs
 
 
+# A search text (a name or a NIK) never travels in a URL: the list page turns it into this
+# encrypted token, which links (pages, sorting, exports) carry instead of `q`.
+SEARCH_PARAM = "s"
+
+
+def search_token(text: str) -> str:
+    return crypto.encrypt(text)
+
+
+def with_search(params):
+    """The parameters with `q` restored from the encrypted search token, if one is given."""
+    if not params or params.get("q") or not params.get(SEARCH_PARAM):
+        return params
+    try:
+        text = crypto.decrypt(params[SEARCH_PARAM])
+    except ValueError:
+        return params  # a token from another installation or a mangled link: no search
+    params = params.copy()
+    params["q"] = text
+    return params
+
+
 def filtered_workers(user, params) -> tuple[WorkerFilterForm, object]:
     """The scoped, filtered list for a user and request parameters (invalid filters are ignored
     and shown as errors on the form)."""
     from .models import Worker
 
-    form = WorkerFilterForm(params or None)
+    form = WorkerFilterForm(with_search(params) or None)
     qs = Worker.objects.visible_to(user).registered()
     if form.is_bound and form.is_valid():
         qs = apply_filters(qs, form.cleaned_data)

@@ -240,6 +240,10 @@ def record_decree(
     return decree
 
 
+# The registry's own rows that carry their worker's region: they move when the worker does.
+FOLLOW_WORKER_REGION = (Decree, WorkerEvent, IdentityChangeRequest)
+
+
 def transfer(
     worker: Worker,
     to_village,
@@ -269,8 +273,8 @@ def transfer(
         worker.village = to_village
         worker.ktp_checked = False  # the new domicile's KTP must be checked again
         worker.save()
-        Decree.objects.filter(worker=worker).update(region_code=to_village.code)
-        WorkerEvent.objects.filter(worker=worker).update(region_code=to_village.code)
+        for model in FOLLOW_WORKER_REGION:
+            model.objects.filter(worker=worker).update(region_code=to_village.code)
     return event
 
 
@@ -309,8 +313,11 @@ def decide_identity_change(req: IdentityChangeRequest, user, approve: bool, reas
         worker = Worker.objects.select_for_update().get(pk=req.worker_id)
         if approve:
             for field, value in req.changes.items():
+                if field == "birth_date":  # stored as text in the request
+                    value = datetime.date.fromisoformat(value)
                 setattr(worker, field, value)
             validate_worker_fields(worker)
+            worker.version += 1  # forms opened before the correction must not overwrite it
             worker.save()
             WorkerEvent.objects.create(
                 worker=worker,
@@ -343,13 +350,14 @@ def names_similar(a: str, b: str) -> bool:
 def likely_duplicates(worker: Worker, queryset=None):
     """Other records that are probably the same person: same birth date in the same district with
     the same or a near-identical name."""
+    # An unsaved worker has no region_code yet: its village says where it is.
+    district = (worker.region_code or worker.village_id or "")[:6]
+    if not district:
+        return []
     qs = (
         (queryset if queryset is not None else Worker.objects)
         .registered()
-        .filter(
-            birth_date=worker.birth_date,
-            region_code__startswith=worker.region_code[:6],
-        )
+        .filter(birth_date=worker.birth_date, region_code__startswith=district)
         .exclude(pk=worker.pk)
     )
     key = worker.name_key or name_key(worker.full_name)
@@ -390,7 +398,10 @@ def merge(primary: Worker, duplicate: Worker, user, reason: str = "") -> Worker:
         raise ValidationError(_("One of the records was already merged."), code="merged")
     with transaction.atomic():
         for model, field in MERGE_RELATIONS:
-            model.objects.filter(**{field: duplicate}).update(**{field: primary})
+            moved = {field: primary}
+            if model in FOLLOW_WORKER_REGION:
+                moved["region_code"] = primary.region_code
+            model.objects.filter(**{field: duplicate}).update(**moved)
         primary.focus_areas.add(*duplicate.focus_areas.all())
         for field in ("phone", "education", "occupation", "joined_on", "basic_training_on"):
             if not getattr(primary, field) and getattr(duplicate, field):
@@ -400,6 +411,7 @@ def merge(primary: Worker, duplicate: Worker, user, reason: str = "") -> Worker:
         if primary.user_id is None and duplicate.user_id:
             primary.user_id, duplicate.user_id = duplicate.user_id, None
             duplicate.save()
+        primary.version += 1  # forms opened before the merge must not overwrite it
         primary.save()
         for w, other in ((primary, duplicate), (duplicate, primary)):
             WorkerEvent.objects.create(
@@ -414,6 +426,8 @@ def merge(primary: Worker, duplicate: Worker, user, reason: str = "") -> Worker:
         from_status = duplicate.status
         duplicate.merged_into = primary
         duplicate.status = Status.EXITED
+        duplicate.status_since = timezone.localdate()
+        duplicate.version += 1
         duplicate.save()
         WorkerEvent.objects.create(
             worker=duplicate,

@@ -23,6 +23,50 @@ def _job_in(code):
     return Job.objects.create(kind="test", title=f"job {code}", created_by=owner, region_code=code)
 
 
+# One village per regency of the story, for region-bound people (workers).
+_VILLAGE_IN = {BANTUL: "3402092004", SLEMAN: "3404012001", "3471": "3471011001"}
+
+
+def _worker_in(code):
+    from mitra.workers.tests.factories import WorkerFactory
+
+    return WorkerFactory(village_code=_VILLAGE_IN[code])
+
+
+def _identity_request_in(code):
+    from mitra.workers.models import IdentityChangeRequest
+
+    worker = _worker_in(code)
+    return IdentityChangeRequest.objects.create(
+        worker=worker, changes_json="{}", region_code=worker.region_code
+    )
+
+
+def _worker_pair_in(code):
+    """Two records of one person (same name, birth date and village): a likely duplicate."""
+    from mitra.workers.tests.factories import WorkerFactory
+
+    first = _worker_in(code)
+    second = WorkerFactory(
+        village=first.village, full_name=first.full_name, sex=first.sex, birth_date=first.birth_date
+    )
+    return first, second
+
+
+def _import_in(code):
+    """A worker import waiting for its confirmation (a Job of kind workers.import)."""
+    owner = UserFactory(role="regency_officer", scope_code=code)
+    return Job.objects.create(
+        kind="workers.import",
+        title=f"import {code}",
+        created_by=owner,
+        region_code=code,
+        status=Job.Status.DONE,
+        params={"phase": "check", "file": "0" * 32, "name": "psm.csv", "scope": code},
+        result={"counts": {"read": 1, "valid": 1}, "problems": []},
+    )
+
+
 # name -> (builds an object in a region, url of that object)
 DETAIL_ROUTES = {
     "region page": (lambda code: code, lambda code: reverse("regions:detail", args=[code])),
@@ -32,6 +76,32 @@ DETAIL_ROUTES = {
     "API region": (lambda code: code, lambda code: f"/api/v1/regions/{code}"),
     "API region children": (lambda code: code, lambda code: f"/api/v1/regions/{code}/children"),
     "API job": (_job_in, lambda j: f"/api/v1/jobs/{j.pk}"),
+    "worker profile": (_worker_in, lambda w: reverse("workers:detail", args=[w.pk])),
+    "worker edit page": (_worker_in, lambda w: reverse("workers:update", args=[w.pk])),
+    "worker status page": (
+        _worker_in,
+        lambda w: reverse("workers:status", args=[w.pk, "verified"]),
+    ),
+    "worker decree page": (_worker_in, lambda w: reverse("workers:decree_create", args=[w.pk])),
+    "worker transfer page": (_worker_in, lambda w: reverse("workers:transfer", args=[w.pk])),
+    "identity correction page": (
+        _identity_request_in,
+        lambda r: reverse("workers:request_detail", args=[r.pk]),
+    ),
+    "worker merge page": (
+        _worker_pair_in,
+        lambda p: f"{reverse('workers:merge')}?a={p[0].pk}&b={p[1].pk}",
+    ),
+    "API worker": (_worker_in, lambda w: f"/api/v1/workers/{w.pk}"),
+    "worker import page": (_import_in, lambda j: reverse("workers:import_detail", args=[j.pk])),
+    "worker import columns page": (
+        _import_in,
+        lambda j: reverse("workers:import_mapping", args=[j.pk]),
+    ),
+    "worker import progress poll": (
+        _import_in,
+        lambda j: reverse("workers:import_status", args=[j.pk]),
+    ),
 }
 
 
@@ -50,6 +120,20 @@ def _codes_in_page(response, key):
     return [getattr(row, key) for row in response.context["object_list"]]
 
 
+def _codes_in_csv(response, column="Village code"):
+    """Region codes in an export file (the dotted village code column)."""
+    import csv
+
+    from django.utils import translation
+
+    from mitra.workers.exports import export_columns
+
+    with translation.override("en"):
+        index = [str(c.label) for c in export_columns()].index(column)
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+    return [row[index].replace(".", "") for row in list(csv.reader(lines))[1:]]
+
+
 def _codes_in_api(response, key):
     data = response.json()
     rows = data["items"] if isinstance(data, dict) else data
@@ -61,6 +145,8 @@ def _seed_rows():
     for code in (BANTUL, SLEMAN, "3471"):
         _user_in(code)
         _job_in(code)
+        _identity_request_in(code)
+        _worker_pair_in(code)
     with acting_as(None):
         UserFactory(role="worker", scope_code="3404012001").save()
 
@@ -77,6 +163,17 @@ LIST_ROUTES = {
     "region children page": ("/wilayah/3402/", lambda r: [row.code for row in r.context["rows"]]),
     "API provinces": ("/api/v1/regions/provinces", lambda r: _codes_in_api(r, "code")),
     "API region search": ("/api/v1/regions/search?q=Jetis", lambda r: _codes_in_api(r, "code")),
+    "worker list": ("/pekerja/", lambda r: _codes_in_page(r, "region_code")),
+    "identity corrections": (
+        "/pekerja/permintaan/?state=all",
+        lambda r: _codes_in_page(r, "region_code"),
+    ),
+    "possible duplicates": (
+        "/pekerja/duplikat/",
+        lambda r: [w.region_code for pair in r.context["pairs"] for w in pair],
+    ),
+    "API worker list": ("/api/v1/workers/", lambda r: _codes_in_api(r, "village_code")),
+    "worker export (csv)": ("/pekerja/ekspor/csv/", _codes_in_csv),
 }
 
 
@@ -105,9 +202,42 @@ def test_the_lists_do_show_sleman_rows_to_the_province_officer(diy_officer, clie
 
 # role fixture -> pages that role may not use at all (403, not 404: the page exists)
 FORBIDDEN = {
-    "trimulyo_worker": ["/admin/pengguna/", "/admin/pengguna/baru/", "/admin/riwayat/"],
-    "juror": ["/admin/pengguna/", "/admin/log-akses/"],
-    "jetis_supervisor": ["/admin/pengguna/baru/", "/admin/log-akses/"],
+    "trimulyo_worker": [
+        "/admin/pengguna/",
+        "/admin/pengguna/baru/",
+        "/admin/riwayat/",
+        "/pekerja/baru/",
+        "/pekerja/duplikat/",
+        "/pekerja/permintaan/",
+        "/pekerja/ekspor/csv/",
+        "/pekerja/ekspor/xlsx/",
+        "/pekerja/impor/",
+    ],
+    "juror": [
+        "/admin/pengguna/",
+        "/admin/log-akses/",
+        "/pekerja/",
+        "/pekerja/baru/",
+        "/pekerja/ekspor/csv/",
+        "/api/v1/workers/",
+        "/pekerja/impor/",
+    ],
+    "jetis_supervisor": [
+        "/admin/pengguna/baru/",
+        "/admin/log-akses/",
+        "/pekerja/duplikat/",
+        "/pekerja/permintaan/",
+        "/pekerja/ekspor/csv/",
+        "/pekerja/ekspor/xlsx/",
+        "/pekerja/impor/",
+    ],
+    "auditor": [
+        "/pekerja/baru/",
+        "/pekerja/duplikat/",
+        "/pekerja/permintaan/",
+        "/pekerja/ekspor/csv/",
+        "/pekerja/impor/",
+    ],
     "bantul_officer": ["/admin/log-akses/"],
 }
 
@@ -120,7 +250,19 @@ def test_wrong_role_gets_403(persona, url, request, client_for):
     assert client_for(user).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/", "/wilayah/", "/admin/pengguna/", "/tugas-latar/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/wilayah/",
+        "/admin/pengguna/",
+        "/tugas-latar/",
+        "/pekerja/",
+        "/pekerja/saya/",
+        "/pekerja/ekspor/csv/",
+        "/pekerja/ekspor/xlsx/",
+    ],
+)
 def test_anonymous_visitor_is_sent_to_login(url, client, regions):
     response = client.get(url)
     assert response.status_code == 302
