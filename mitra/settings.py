@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "mitra.accounts",
     "mitra.workers",
     "mitra.training",
+    "mitra.cases",
     "mitra.api",
 ]
 

@@ -57,6 +57,21 @@ _TRAINING_MANAGE = _TRAINING_READ | {
     "training.revoke_certificate",
     "training.export_training",
 }
+_CASES_FIELD = {
+    "cases.view_beneficiary",
+    "cases.add_beneficiary",
+    "cases.view_case",
+    "cases.add_case",
+    "cases.view_activityreport",
+    "cases.add_activityreport",
+}
+_CASES_SUPERVISE = _CASES_FIELD | {
+    "cases.change_case",
+    "cases.transfer_case",
+    "cases.verify_report",
+    "cases.view_sensitive",
+}
+_CASES_MANAGE = _CASES_SUPERVISE | {"cases.export_case", "cases.subject_request"}
 _WORKERS_READ = {"workers.view_worker"}
 _WORKERS_PROPOSE = _WORKERS_READ | {"workers.add_worker", "workers.change_worker"}
 _WORKERS_MANAGE = _WORKERS_PROPOSE | {
@@ -76,22 +91,31 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AUDIT
     | _WORKERS_MANAGE
     | _TRAINING_MANAGE
+    | _CASES_MANAGE
     | {"regions.load_regions", "training.add_course", "training.change_course"},
     Role.PROVINCE_OFFICER: _READ_REGIONS
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
-    | _TRAINING_MANAGE,
+    | _TRAINING_MANAGE
+    | _CASES_MANAGE,
     Role.REGENCY_OFFICER: _READ_REGIONS
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
-    | _TRAINING_MANAGE,
+    | _TRAINING_MANAGE
+    | _CASES_MANAGE,
     Role.DISTRICT_SUPERVISOR: _READ_REGIONS
     | {"accounts.view_user"}
     | _WORKERS_PROPOSE
-    | _TRAINING_READ,
-    Role.WORKER: _READ_REGIONS | {"workers.view_worker"} | _TRAINING_READ | {"training.apply"},
+    | _TRAINING_READ
+    | _CASES_SUPERVISE,
+    Role.WORKER: _READ_REGIONS
+    | {"workers.view_worker"}
+    | _TRAINING_READ
+    | {"training.apply"}
+    | _CASES_FIELD
+    | {"cases.view_sensitive"},
     Role.JUROR: _READ_REGIONS,
     Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"} | _WORKERS_READ | _TRAINING_READ,
 }
