@@ -16,6 +16,21 @@ def error_body(code: str, message: str, details=None) -> dict:
     return {"error": body}
 
 
+def _field_name(loc) -> str | None:
+    """('query', 'q') -> 'q'; ('body', 'payload', 'to') -> 'to' (the body's parameter name is
+    an implementation detail, not a field the caller sent)."""
+    parts = list(loc)[1:]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or None
+
+
+def _flat_errors(exc: DjangoValidationError) -> list[DjangoValidationError]:
+    if hasattr(exc, "error_dict"):
+        return [e for errors in exc.error_dict.values() for e in errors]
+    return list(exc.error_list)
+
+
 def install(api) -> None:
     def respond(request, status, code, message, details=None):
         return api.create_response(request, error_body(code, message, details), status=status)
@@ -24,7 +39,7 @@ def install(api) -> None:
     def on_validation(request, exc):
         details = [
             {
-                "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
+                "field": _field_name(e.get("loc", ())),
                 "message": e.get("msg", ""),
             }
             for e in exc.errors
@@ -33,6 +48,9 @@ def install(api) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def on_django_validation(request, exc):
+        # A stale version (optimistic concurrency) is a conflict, not a bad value.
+        if any(e.code == "conflict" for e in _flat_errors(exc)):
+            return respond(request, 409, "conflict", " ".join(exc.messages))
         if hasattr(exc, "message_dict"):
             details = [{"field": f, "message": " ".join(m)} for f, m in exc.message_dict.items()]
         else:

@@ -1,11 +1,15 @@
 """Demo data, in dependency order. Each later app appends its seeder here."""
 
 from mitra.accounts.demo import seed_demo_users
+from mitra.training.demo import seed_training
+from mitra.workers.demo import seed_workers
 
 SCALES = ("demo", "province", "national")
 
 SEEDERS = [
     seed_demo_users,
+    seed_workers,
+    seed_training,
 ]
 
 
