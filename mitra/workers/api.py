@@ -475,7 +475,7 @@ def update_worker(
         locked = Worker.objects.select_for_update().get(pk=worker.pk)
         # A stale version is a conflict (409) before anything else; the version bump is undone
         # with the transaction if the new values turn out to be invalid.
-        services._bump(locked, expected)
+        services.bump_version(locked, expected)
         _apply(locked, values, errors)
         _validate(locked, errors)
         if errors:

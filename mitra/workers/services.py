@@ -126,7 +126,7 @@ def allowed_transitions(worker: Worker, user) -> list[str]:
     ]
 
 
-def _bump(worker: Worker, expected_version: int | None) -> None:
+def bump_version(worker: Worker, expected_version: int | None) -> None:
     """Optimistic concurrency: the change applies only to the version the user saw."""
     if expected_version is not None and expected_version != worker.version:
         raise ValidationError(
@@ -153,6 +153,8 @@ def _bump(worker: Worker, expected_version: int | None) -> None:
 def change_status(
     worker: Worker, to: str, user, *, reason: str = "", on=None, expected_version: int | None = None
 ) -> WorkerEvent:
+    if to not in Status.values:
+        raise ValidationError(_("Unknown status “%(to)s”.") % {"to": to}, code="transition")
     perm = TRANSITIONS.get((worker.status, to))
     if perm is None:
         raise ValidationError(
@@ -179,7 +181,7 @@ def change_status(
         )
     on = on or timezone.localdate()
     with transaction.atomic():
-        _bump(worker, expected_version)
+        bump_version(worker, expected_version)
         event = WorkerEvent.objects.create(
             worker=worker,
             kind=WorkerEvent.Kind.STATUS,
@@ -259,7 +261,7 @@ def transfer(
     if to_village.code == worker.village_id:
         raise ValidationError(_("The worker already lives in this village."), code="same")
     with transaction.atomic():
-        _bump(worker, expected_version)
+        bump_version(worker, expected_version)
         event = WorkerEvent.objects.create(
             worker=worker,
             kind=WorkerEvent.Kind.TRANSFER,

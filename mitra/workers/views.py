@@ -235,7 +235,7 @@ def worker_update(request, pk):
     elif form.is_valid():
         try:
             with transaction.atomic():
-                services._bump(worker, form.cleaned_data["version"])
+                services.bump_version(worker, form.cleaned_data["version"])
                 form.save()
                 _delete_file_later(form.replaced_photo)
         except ValidationError as exc:
@@ -481,7 +481,7 @@ def worker_status(request, pk, to):
                     data["ktp_checked"] != worker.ktp_checked
                     or data["basic_training_on"] != worker.basic_training_on
                 ):
-                    services._bump(worker, expected)
+                    services.bump_version(worker, expected)
                     expected = None
                     worker.ktp_checked = data["ktp_checked"]
                     worker.basic_training_on = data["basic_training_on"]
@@ -539,7 +539,7 @@ def decree_create(request, pk):
         before = worker.status
         try:
             with transaction.atomic():
-                services._bump(worker, data["version"])
+                services.bump_version(worker, data["version"])
                 services.record_decree(
                     worker,
                     request.user,
@@ -624,7 +624,7 @@ def my_contact(request):
     if form.is_bound and form.is_valid():
         try:
             with transaction.atomic():
-                services._bump(worker, form.cleaned_data["version"])
+                services.bump_version(worker, form.cleaned_data["version"])
                 form.save()
         except ValidationError as exc:
             _add_errors(form, exc)
