@@ -9,6 +9,7 @@ urlpatterns = [
     path("wilayah/", include("mitra.regions.urls")),
     path("pekerja/", include("mitra.workers.urls")),
     path("pelatihan/", include("mitra.training.urls")),
+    path("kasus/", include("mitra.cases.urls")),
     path("verifikasi/", include("mitra.training.urls_public")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

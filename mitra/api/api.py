@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from mitra.cases.api import router as cases_router
 from mitra.core.api import router as core_router
 from mitra.regions.api import router as regions_router
 from mitra.training.api import router as training_router
@@ -26,3 +27,4 @@ api.add_router("/", core_router)
 api.add_router("/regions/", regions_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/training/", training_router)
+api.add_router("/cases/", cases_router)
