@@ -251,6 +251,10 @@ MITRA_INDEX_KEY = env_str(
     "dev-only-index-key-0123456789abcdef" if (DEBUG or DEMO_MODE or TESTING) else None,
 )
 
+# The public address of this installation (scheme://host[:port]): printed on certificates as the
+# QR code's verification link when no request tells the address (background jobs, commands).
+MITRA_PUBLIC_URL = env_str("MITRA_PUBLIC_URL", "http://127.0.0.1:8000")
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

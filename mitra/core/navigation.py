@@ -44,16 +44,18 @@ SECTIONS = [
     Section(
         "training",
         _("Training"),
-        "core:section",
-        False,
+        "training:batch_list",
+        True,
         _("Basic and advanced training, batches, results and certificates."),
+        "training.view_batch",
     ),
     Section(
         "cases",
         _("Cases & activities"),
-        "core:section",
-        False,
+        "cases:home",
+        True,
         _("PMKS beneficiaries, cases, interventions, referrals and activity reports."),
+        "cases.view_case",
     ),
     Section(
         "awards",

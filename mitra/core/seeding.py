@@ -1,6 +1,7 @@
 """Demo data, in dependency order. Each later app appends its seeder here."""
 
 from mitra.accounts.demo import seed_demo_users
+from mitra.cases.demo import seed_cases
 from mitra.training.demo import seed_training
 from mitra.workers.demo import seed_workers
 
@@ -10,6 +11,7 @@ SEEDERS = [
     seed_demo_users,
     seed_workers,
     seed_training,
+    seed_cases,
 ]
 
 

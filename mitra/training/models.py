@@ -161,6 +161,21 @@ class EnrolmentStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+class PersonRecordQuerySet(RegionScopedQuerySet):
+    """Rows about one worker: a PSM sees only their own (not their village's), a juror none."""
+
+    worker_path = "worker"
+
+    def narrow_for_role(self, qs, user):
+        from mitra.accounts.roles import Role
+
+        if user.role == Role.WORKER:
+            return qs.filter(**{f"{self.worker_path}__user": user})
+        if user.role == Role.JUROR:
+            return qs.none()
+        return qs
+
+
 class Result(models.TextChoices):
     PENDING = "pending", _("not assessed yet")
     PASSED = "passed", _("passed")
@@ -183,7 +198,7 @@ class Enrolment(AuditedModel):
     region_code = models.CharField(max_length=10, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["batch", "worker__full_name"]
@@ -228,7 +243,9 @@ def _verify_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class CertificateQuerySet(RegionScopedQuerySet):
+class CertificateQuerySet(PersonRecordQuerySet):
+    worker_path = "enrolment__worker"
+
     def valid(self, on=None):
         on = on or timezone.localdate()
         return self.filter(revoked_at__isnull=True).filter(

@@ -309,9 +309,6 @@ def issue_certificate(enrolment: Enrolment, user=None, on: datetime.date | None 
         raise PermissionDenied
     if enrolment.result != Result.PASSED:
         _refuse(_("Only a participant who passed gets a certificate."), "not_passed")
-    existing = Certificate.objects.filter(enrolment=enrolment).first()
-    if existing:
-        return existing
     batch = enrolment.batch
     issued = on or batch.ends_on
     years = batch.course.validity_years
@@ -322,7 +319,12 @@ def issue_certificate(enrolment: Enrolment, user=None, on: datetime.date | None 
         except ValueError:
             valid_until = issued.replace(year=issued.year + years, day=28)
     with transaction.atomic():
+        # The batch row lock serialises issuing, so the "already issued" check and the serial
+        # below cannot race (certificates are never deleted, so the count is the last serial).
         Batch.objects.select_for_update().get(pk=batch.pk)
+        existing = Certificate.objects.filter(enrolment=enrolment).first()
+        if existing:
+            return existing
         serial = Certificate.objects.filter(enrolment__batch=batch).count() + 1
         return Certificate.objects.create(
             enrolment=enrolment,
@@ -366,3 +368,59 @@ def training_needs(workers):
         "without_advanced": active.filter(basic_training_on__isnull=False).exclude(pk__in=advanced),
         "expiring": active.filter(Q(pk__in=expiring)),
     }
+
+
+# ---- batch lifecycle and seats (added for the batch pages; the API may use them too) ----------
+
+# (from, to): the steps a batch may take. A batch is cancelled at any step before it is finished.
+BATCH_TRANSITIONS = {
+    (BatchStatus.PLANNED, BatchStatus.OPEN),
+    (BatchStatus.OPEN, BatchStatus.RUNNING),
+    (BatchStatus.RUNNING, BatchStatus.FINISHED),
+    (BatchStatus.PLANNED, BatchStatus.CANCELLED),
+    (BatchStatus.OPEN, BatchStatus.CANCELLED),
+    (BatchStatus.RUNNING, BatchStatus.CANCELLED),
+}
+
+
+def batch_transitions(batch: Batch) -> list[str]:
+    """The statuses this batch may move to next, in the order of the batch's life."""
+    order = list(BatchStatus.values)
+    return sorted((to for frm, to in BATCH_TRANSITIONS if frm == batch.status), key=order.index)
+
+
+def change_batch_status(batch: Batch, to: str, user) -> Batch:
+    """Move a batch one step (open it, start it, finish it, cancel it). Only its organiser's
+    area changes it: `managed_by`, never the wider areas a user may only see."""
+    if not user.has_perm("training.change_batch"):
+        raise PermissionDenied
+    if not Batch.objects.managed_by(user).filter(pk=batch.pk).exists():
+        raise PermissionDenied
+    if (batch.status, to) not in BATCH_TRANSITIONS:
+        _refuse(
+            _("A batch that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": batch.get_status_display(), "to": BatchStatus(to).label},
+            "transition",
+        )
+    if to == BatchStatus.RUNNING and not TrainingSession.objects.filter(batch=batch).exists():
+        _refuse(
+            _(
+                "Add the sessions (days and topics) before starting: attendance is kept per session."
+            ),
+            "no_sessions",
+        )
+    with transaction.atomic():
+        batch.status = to
+        batch.save()
+    return batch
+
+
+def fill_free_seats(batch: Batch) -> list[Enrolment]:
+    """After seats were added (a larger quota, changed seat quotas), give every seat that is now
+    free to the waiting list, in order. Returns the promoted enrolments."""
+    promoted = []
+    with transaction.atomic():
+        Batch.objects.select_for_update().get(pk=batch.pk)
+        while (enrolment := promote_waitlist(batch)) is not None:
+            promoted.append(enrolment)
+    return promoted

@@ -67,6 +67,24 @@ def _import_in(code):
     )
 
 
+def _batch_in(code):
+    """A running training batch organised for the regency (its pages all open)."""
+    from mitra.training.tests.builders import make_batch
+
+    return make_batch(region=code, status="running", name=f"Angkatan {code}")
+
+
+def _enrolment_in(code):
+    """A worker of the regency enrolled in an open batch of the regency."""
+    from mitra.training.models import Enrolment, EnrolmentStatus
+    from mitra.training.tests.builders import make_batch
+
+    batch = make_batch(region=code, name=f"Angkatan terbuka {code}")
+    return Enrolment.objects.create(
+        batch=batch, worker=_worker_in(code), status=EnrolmentStatus.ENROLLED
+    )
+
+
 # name -> (builds an object in a region, url of that object)
 DETAIL_ROUTES = {
     "region page": (lambda code: code, lambda code: reverse("regions:detail", args=[code])),
@@ -102,7 +120,124 @@ DETAIL_ROUTES = {
         _import_in,
         lambda j: reverse("workers:import_status", args=[j.pk]),
     ),
+    "training batch page": (_batch_in, lambda b: reverse("training:batch_detail", args=[b.pk])),
+    "training batch edit page": (
+        _batch_in,
+        lambda b: reverse("training:batch_update", args=[b.pk]),
+    ),
+    "training batch status page": (
+        _batch_in,
+        lambda b: reverse("training:batch_status", args=[b.pk, "finished"]),
+    ),
+    "training sessions page": (
+        _batch_in,
+        lambda b: reverse("training:batch_sessions", args=[b.pk]),
+    ),
+    "training nomination page": (_batch_in, lambda b: reverse("training:nominate", args=[b.pk])),
+    "training attendance grid": (_batch_in, lambda b: reverse("training:grid", args=[b.pk])),
+    "training results import": (
+        _batch_in,
+        lambda b: reverse("training:results_import", args=[b.pk]),
+    ),
+    "training results sheet": (
+        _batch_in,
+        lambda b: reverse("training:results_template", args=[b.pk]),
+    ),
+    "training withdrawal page": (
+        _enrolment_in,
+        lambda e: reverse("training:withdraw", args=[e.batch_id, e.pk]),
+    ),
 }
+# Training needs (per region) and the training API.
+DETAIL_ROUTES.update(
+    {
+        "training needs page": (
+            lambda code: code,
+            lambda code: reverse("training:needs_region", args=[code]),
+        ),
+        "API training needs": (
+            lambda code: code,
+            lambda code: f"/api/v1/training/needs?region={code}",
+        ),
+        "API training batch": (_batch_in, lambda b: f"/api/v1/training/batches/{b.pk}"),
+        "API training batch participants": (
+            _batch_in,
+            lambda b: f"/api/v1/training/batches/{b.pk}/enrolments",
+        ),
+    }
+)
+
+
+def _case_in(code):
+    """An open case of a person in the regency, with an active PSM of their village."""
+    import datetime
+
+    from mitra.cases import services as case_services
+    from mitra.cases.models import Beneficiary
+    from mitra.core.models import PmksCategory
+    from mitra.workers.tests.builders import build_worker
+
+    worker = build_worker(village=_VILLAGE_IN[code], full_name=f"PSM {code}", status="active")
+    person = Beneficiary.objects.create(
+        full_name=f"Penerima {code}",
+        sex="P",
+        birth_date=datetime.date(1950, 5, 5),
+        village=worker.village,
+        address="Dusun",
+        consent_by="Ybs",
+        consent_relation="self",
+        consent_on=datetime.date(2025, 1, 2),
+        consent_method="verbal",
+    )
+    return case_services.open_case(person, worker, None, [PmksCategory.objects.get(number=24)])
+
+
+# Field work: the person's page, the case page and its hand-over page.
+DETAIL_ROUTES.update(
+    {
+        "beneficiary page": (
+            _case_in,
+            lambda c: reverse("cases:beneficiary_detail", args=[c.beneficiary_id]),
+        ),
+        "case page": (_case_in, lambda c: reverse("cases:case_detail", args=[c.pk])),
+        "case hand-over page": (_case_in, lambda c: reverse("cases:case_transfer", args=[c.pk])),
+        "new case page": (
+            _case_in,
+            lambda c: reverse("cases:case_create", args=[c.beneficiary_id]),
+        ),
+    }
+)
+
+
+def _certificate_in(code):
+    """A certificate of a worker of the regency, from a DIY batch they passed."""
+    from mitra.training import services
+    from mitra.training.models import Enrolment, EnrolmentStatus, Result
+    from mitra.training.tests.builders import make_batch
+
+    enrolment = Enrolment.objects.create(
+        batch=make_batch(region="34", status="finished", name=f"Angkatan sertifikat {code}"),
+        worker=_worker_in(code),
+        status=EnrolmentStatus.ENROLLED,
+        result=Result.PASSED,
+    )
+    return services.issue_certificate(enrolment)
+
+
+# Certificates: the certificate's page and its PDF (the public verification page is listed in
+# PUBLIC_ROUTES below: it is open to anyone on purpose).
+DETAIL_ROUTES.update(
+    {
+        "certificate page": (
+            _certificate_in,
+            lambda c: reverse("training:certificate_detail", args=[c.pk]),
+        ),
+        "certificate PDF": (
+            _certificate_in,
+            lambda c: reverse("training:certificate_pdf", args=[c.pk]),
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("name", DETAIL_ROUTES)
@@ -147,6 +282,8 @@ def _seed_rows():
         _job_in(code)
         _identity_request_in(code)
         _worker_pair_in(code)
+        _batch_in(code)
+        _case_in(code)
     with acting_as(None):
         UserFactory(role="worker", scope_code="3404012001").save()
 
@@ -174,7 +311,32 @@ LIST_ROUTES = {
     ),
     "API worker list": ("/api/v1/workers/", lambda r: _codes_in_api(r, "village_code")),
     "worker export (csv)": ("/pekerja/ekspor/csv/", _codes_in_csv),
+    "training batch list": ("/pelatihan/", lambda r: _codes_in_page(r, "region_code")),
 }
+LIST_ROUTES.update(
+    {
+        "training needs per region": (
+            "/pelatihan/kebutuhan/",
+            lambda r: [row.code for row in r.context["children"]],
+        ),
+        "API training needs per region": (
+            "/api/v1/training/needs",
+            lambda r: [row["code"] for row in r.json()["children"]],
+        ),
+    }
+)
+
+# Field work: the due page (open cases), the case list and the beneficiary list.
+LIST_ROUTES.update(
+    {
+        "cases home (open cases)": (
+            "/kasus/",
+            lambda r: [c.region_code for c in r.context["open_cases"]],
+        ),
+        "case list": ("/kasus/daftar/", lambda r: _codes_in_page(r, "region_code")),
+        "beneficiary list": ("/kasus/penerima/", lambda r: _codes_in_page(r, "region_code")),
+    }
+)
 
 
 @pytest.mark.parametrize("name", LIST_ROUTES)
@@ -240,6 +402,26 @@ FORBIDDEN = {
     ],
     "bantul_officer": ["/admin/log-akses/"],
 }
+# Training: the catalogue changes only nationally; batches are made by officers; the PSM page is
+# the PSM's; a juror has no training section at all.
+FORBIDDEN["trimulyo_worker"] += ["/pelatihan/angkatan/baru/", "/pelatihan/kursus/baru/"]
+FORBIDDEN["juror"] += ["/pelatihan/", "/pelatihan/kursus/", "/pelatihan/saya/"]
+FORBIDDEN["jetis_supervisor"] += ["/pelatihan/angkatan/baru/", "/pelatihan/saya/"]
+FORBIDDEN["auditor"] += ["/pelatihan/angkatan/baru/", "/pelatihan/kursus/baru/"]
+FORBIDDEN["bantul_officer"] += ["/pelatihan/kursus/baru/"]
+# Training needs: read by officers, supervisors and auditors; exported by officers only.
+FORBIDDEN["trimulyo_worker"] += ["/pelatihan/kebutuhan/ekspor/csv/"]
+FORBIDDEN["juror"] += ["/pelatihan/kebutuhan/", "/api/v1/training/needs"]
+FORBIDDEN["jetis_supervisor"] += [
+    "/pelatihan/kebutuhan/ekspor/csv/",
+    "/pelatihan/kebutuhan/ekspor/xlsx/",
+]
+FORBIDDEN["auditor"] += ["/pelatihan/kebutuhan/ekspor/csv/", "/pelatihan/kebutuhan/ekspor/xlsx/"]
+# Field work: jurors and auditors have no cases section; the due list and the lists are for the
+# field roles and officers.
+_CASES_PAGES = ["/kasus/", "/kasus/daftar/", "/kasus/penerima/", "/kasus/penerima/baru/"]
+FORBIDDEN["juror"] += _CASES_PAGES
+FORBIDDEN["auditor"] += _CASES_PAGES
 
 
 @pytest.mark.parametrize(
@@ -261,6 +443,15 @@ def test_wrong_role_gets_403(persona, url, request, client_for):
         "/pekerja/saya/",
         "/pekerja/ekspor/csv/",
         "/pekerja/ekspor/xlsx/",
+        "/pelatihan/",
+        "/pelatihan/kursus/",
+        "/pelatihan/saya/",
+        "/pelatihan/kebutuhan/",
+        "/pelatihan/kebutuhan/ekspor/csv/",
+        "/kasus/",
+        "/kasus/daftar/",
+        "/kasus/penerima/",
+        "/kasus/penerima/baru/",
     ],
 )
 def test_anonymous_visitor_is_sent_to_login(url, client, regions):
@@ -278,3 +469,44 @@ def test_change_history_scope_follows_the_changed_row(bantul_officer, client_for
     assert entry.region_code == sleman_user.scope_code
     page = client_for(bantul_officer).get("/admin/riwayat/")
     assert entry not in page.context["object_list"]
+
+
+# ---- routes open to anonymous visitors on purpose ----------------------------------------------
+#
+# A view that needs no login is marked with `public_route(reason)` (mitra/training/
+# views_certificates.py), which also sets Django's `login_not_required`. The walk below finds
+# every marked view, so a new public page must be added here deliberately.
+# - certificate_verify (/verifikasi/<code>/): the page a certificate's QR code opens. It shows
+#   only whether the certificate is valid (or revoked, with the date, or expired), the holder's
+#   name partly masked (Sit* Rah***), the course and its hours, the batch's dates and organiser
+#   and the certificate number: no NIK, no village, no reason for a revocation.
+PUBLIC_ROUTES = {"certificate_verify"}
+
+
+def _all_routes(patterns=None, namespace=""):
+    from django.urls import URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _all_routes(entry.url_patterns, inner)
+        else:
+            yield f"{namespace}{entry.name or ''}", entry.callback
+
+
+def test_the_deliberately_public_routes_are_marked_and_listed():
+    marked = {name for name, view in _all_routes() if getattr(view, "public_route", None)}
+    assert marked == PUBLIC_ROUTES
+
+
+def test_the_certificate_verification_page_needs_no_login_and_shows_no_personal_data(
+    client, regions
+):
+    certificate = _certificate_in(BANTUL)
+    worker = certificate.enrolment.worker
+    response = client.get(reverse("certificate_verify", args=[certificate.verify_code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert certificate.number in page
+    for secret in (worker.full_name, worker.nik, worker.nik_masked, worker.address):
+        assert secret not in page

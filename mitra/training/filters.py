@@ -1,0 +1,124 @@
+"""The batch list's filters and the names of the areas batches serve (shared by the list, the
+batch form and the templates)."""
+
+import functools
+
+from django import forms
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from mitra.core.scope import format_code, user_scope
+from mitra.regions.models import region_for_code
+
+from .models import BatchStatus, Course, EnrolmentStatus
+
+# ---- the batch list's filters -----------------------------------------------------------------
+
+
+class BatchFilterForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label=_("Course"), required=False, queryset=Course.objects.none(), empty_label=_("All")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    area = forms.ChoiceField(label=_("Organiser's area"), required=False)
+
+    def __init__(self, data, *, batches):
+        super().__init__(data)
+        self.fields["course"].queryset = Course.objects.filter(
+            pk__in=batches.values("course_id")
+        ).order_by("level", "code")
+        self.fields["status"].choices = [
+            ("", _("All")),
+            ("current", _("Planned, open or running")),
+            *BatchStatus.choices,
+        ]
+        years = sorted({d.year for d in batches.dates("starts_on", "year")}, reverse=True)
+        self.fields["year"].choices = [("", _("All"))] + [(y, str(y)) for y in years]
+        codes = sorted(
+            set(batches.order_by().values_list("region_code", flat=True).distinct()),
+            key=lambda c: (len(c), c),
+        )
+        self.fields["area"].choices = [("", _("All"))] + [
+            (c if c else "national", area_label(c)) for c in codes
+        ]
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["course"]:
+            qs = qs.filter(course=data["course"])
+        if data["status"] == "current":
+            qs = qs.filter(status__in=(BatchStatus.PLANNED, BatchStatus.OPEN, BatchStatus.RUNNING))
+        elif data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["year"]:
+            qs = qs.filter(starts_on__year=data["year"])
+        if data["area"]:
+            qs = qs.filter(region_code="" if data["area"] == "national" else data["area"])
+        return qs
+
+
+def area_choices(user, *, for_seats: bool = False) -> list:
+    """The areas a user's batch may serve: their own area and the level below it (for a national
+    user: the provinces and their regencies, grouped). `for_seats`: provinces and regencies only,
+    the levels a seat quota is kept for."""
+    from mitra.regions.models import District, Province, Regency
+
+    scope = user_scope(user)
+    if scope is None:
+        return []
+    if not scope:
+        regencies: dict[str, list] = {}
+        for r in Regency.objects.order_by("code").only("code", "name", "province_id"):
+            regencies.setdefault(r.province_id, []).append((r.code, _option(r)))
+        groups = [] if for_seats else [("", str(_("National (all of Indonesia)")))]
+        for p in Province.objects.order_by("code"):
+            groups.append((p.name, [(p.code, _option(p)), *regencies.get(p.code, [])]))
+        return groups
+    own = [(scope, area_label(scope))]
+    if len(scope) == 2:
+        return own + [(r.code, _option(r)) for r in Regency.objects.filter(province_id=scope)]
+    if len(scope) == 4:
+        if for_seats:
+            return own
+        return own + [(d.code, _option(d)) for d in District.objects.filter(regency_id=scope)]
+    return [] if for_seats else own
+
+
+def _option(region) -> str:
+    return f"{region.name} ({format_code(region.code)})"
+
+
+def choice_values(choices) -> set[str]:
+    values = set()
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            values.update(v for v, _label in label)
+        else:
+            values.add(value)
+    return values
+
+
+def area_label(code: str) -> str:
+    """A region code as people name it: 'Kabupaten Bantul (34.02)', or 'National'."""
+    if not code:
+        return str(_("National (all of Indonesia)"))
+    return f"{_region_name(code)} ({format_code(code)})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _region_name(code: str) -> str:
+    # Region names are reference data (the official tree): safe to keep for the process.
+    region = region_for_code(code)
+    return region.name if region else "?"
+
+
+def batch_counts(qs):
+    """Annotate a batch queryset with the number of seats taken, waiting and applied."""
+    return qs.annotate(
+        enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        waiting_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)),
+        applied_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
+    )
