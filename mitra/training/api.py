@@ -381,6 +381,10 @@ def record_results(request, enrolment_id: int, payload: ResultsIn):
     _require(user, ASSESS)
     _refuse_extra_fields(payload)
     enrolment = get_object_or_404(_enrolments(user), pk=enrolment_id)
+    # Results are the organiser's to record, as on the grid page: seeing a participant is not
+    # enough (a Bantul officer sees Bantul's people in a national batch but does not assess them).
+    if not Batch.objects.managed_by(user).filter(pk=enrolment.batch_id).exists():
+        raise PermissionDenied
     services.record_results(
         enrolment,
         user,

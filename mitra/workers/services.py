@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,7 +243,13 @@ def record_decree(
 
 
 # The registry's own rows that carry their worker's region: they move when the worker does.
-FOLLOW_WORKER_REGION = (Decree, WorkerEvent, IdentityChangeRequest)
+# Rows scoped by their worker's village: (model, path to the worker). They move with a transfer
+# or a merge. Later apps append theirs (training registers enrolments and certificates).
+FOLLOW_WORKER_REGION: list[tuple[type, str]] = [
+    (Decree, "worker"),
+    (WorkerEvent, "worker"),
+    (IdentityChangeRequest, "worker"),
+]
 
 
 def transfer(
@@ -275,8 +281,8 @@ def transfer(
         worker.village = to_village
         worker.ktp_checked = False  # the new domicile's KTP must be checked again
         worker.save()
-        for model in FOLLOW_WORKER_REGION:
-            model.objects.filter(worker=worker).update(region_code=to_village.code)
+        for model, path in FOLLOW_WORKER_REGION:
+            model.objects.filter(**{path: worker}).update(region_code=to_village.code)
     return event
 
 
@@ -398,46 +404,58 @@ def merge(primary: Worker, duplicate: Worker, user, reason: str = "") -> Worker:
         raise ValidationError(_("A record cannot be merged with itself."), code="same")
     if duplicate.merged_into_id or primary.merged_into_id:
         raise ValidationError(_("One of the records was already merged."), code="merged")
-    with transaction.atomic():
-        for model, field in MERGE_RELATIONS:
-            moved = {field: primary}
-            if model in FOLLOW_WORKER_REGION:
-                moved["region_code"] = primary.region_code
-            model.objects.filter(**{field: duplicate}).update(**moved)
-        primary.focus_areas.add(*duplicate.focus_areas.all())
-        for field in ("phone", "education", "occupation", "joined_on", "basic_training_on"):
-            if not getattr(primary, field) and getattr(duplicate, field):
-                setattr(primary, field, getattr(duplicate, field))
-        if duplicate.joined_on and primary.joined_on and duplicate.joined_on < primary.joined_on:
-            primary.joined_on = duplicate.joined_on
-        if primary.user_id is None and duplicate.user_id:
-            primary.user_id, duplicate.user_id = duplicate.user_id, None
+    try:
+        with transaction.atomic():
+            for model, field in MERGE_RELATIONS:
+                model.objects.filter(**{field: duplicate}).update(**{field: primary})
+            for model, path in FOLLOW_WORKER_REGION:
+                model.objects.filter(**{path: primary}).update(region_code=primary.region_code)
+            primary.focus_areas.add(*duplicate.focus_areas.all())
+            for field in ("phone", "education", "occupation", "joined_on", "basic_training_on"):
+                if not getattr(primary, field) and getattr(duplicate, field):
+                    setattr(primary, field, getattr(duplicate, field))
+            if (
+                duplicate.joined_on
+                and primary.joined_on
+                and duplicate.joined_on < primary.joined_on
+            ):
+                primary.joined_on = duplicate.joined_on
+            if primary.user_id is None and duplicate.user_id:
+                primary.user_id, duplicate.user_id = duplicate.user_id, None
+                duplicate.save()
+            primary.version += 1  # forms opened before the merge must not overwrite it
+            primary.save()
+            for w, other in ((primary, duplicate), (duplicate, primary)):
+                WorkerEvent.objects.create(
+                    worker=w,
+                    kind=WorkerEvent.Kind.MERGE,
+                    by=user,
+                    reason=(reason or "").strip()
+                    or _("merged with %(name)s (%(nik)s)")
+                    % {"name": other.full_name, "nik": other.nik_masked},
+                    region_code=w.region_code,
+                )
+            from_status = duplicate.status
+            duplicate.merged_into = primary
+            duplicate.status = Status.EXITED
+            duplicate.status_since = timezone.localdate()
+            duplicate.version += 1
             duplicate.save()
-        primary.version += 1  # forms opened before the merge must not overwrite it
-        primary.save()
-        for w, other in ((primary, duplicate), (duplicate, primary)):
             WorkerEvent.objects.create(
-                worker=w,
-                kind=WorkerEvent.Kind.MERGE,
+                worker=duplicate,
+                kind=WorkerEvent.Kind.STATUS,
                 by=user,
-                reason=(reason or "").strip()
-                or _("merged with %(name)s (%(nik)s)")
-                % {"name": other.full_name, "nik": other.nik_masked},
-                region_code=w.region_code,
+                from_status=from_status,
+                to_status=Status.EXITED,
+                reason=_("merged into another record"),
+                region_code=duplicate.region_code,
             )
-        from_status = duplicate.status
-        duplicate.merged_into = primary
-        duplicate.status = Status.EXITED
-        duplicate.status_since = timezone.localdate()
-        duplicate.version += 1
-        duplicate.save()
-        WorkerEvent.objects.create(
-            worker=duplicate,
-            kind=WorkerEvent.Kind.STATUS,
-            by=user,
-            from_status=from_status,
-            to_status=Status.EXITED,
-            reason=_("merged into another record"),
-            region_code=duplicate.region_code,
-        )
-    return primary
+        return primary
+    except IntegrityError:
+        raise ValidationError(
+            _(
+                "Both records hold a place in the same training batch; withdraw one of the places "
+                "first, then merge."
+            ),
+            code="conflicting_records",
+        ) from None

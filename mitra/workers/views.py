@@ -261,11 +261,6 @@ TABS = [
     ("penghargaan", gettext_lazy("Awards")),
 ]
 LATER_TABS = {
-    "pelatihan": gettext_lazy(
-        "Training records (basic and advanced training, certificates) will appear here once the "
-        "Training section of Mitra is built. Until then, an officer records the date of basic "
-        "training on the worker's data."
-    ),
     "kasus": gettext_lazy(
         "The cases and activities this worker handles will appear here once the Cases & "
         "activities section of Mitra is built."
@@ -385,6 +380,10 @@ def _profile(request, worker: Worker, *, base_url: str, self_service: bool = Fal
         ctx["events"] = worker.events.select_related("by", "from_village", "to_village")
     elif tab == "perubahan":
         ctx["history"] = _history_rows(worker)
+    elif tab == "pelatihan":
+        from mitra.training.needs import worker_training
+
+        ctx["training"] = worker_training(worker, user)
     else:
         ctx["later_text"] = LATER_TABS[tab]
     return render(request, "workers/worker_detail.html", ctx)

@@ -280,13 +280,18 @@ def results_url(enrolment):
     return f"{URL}/enrolments/{enrolment.pk}/results"
 
 
-def test_results_decide_the_pass_and_complete_basic_training(enrolled, bantul_officer, client_for):
+def test_results_decide_the_pass_and_complete_basic_training(
+    enrolled, bantul_officer, diy_officer, client_for
+):
     sessions = list(enrolled.batch.sessions.values_list("pk", flat=True))
     other = make_batch(name="Lain", starts=datetime.date(2026, 8, 3))
     foreign = list(other.sessions.values_list("pk", flat=True))
+    # The batch is DI Yogyakarta's: the Bantul officer sees the participant but does not assess.
+    refused = send(client_for(bantul_officer), results_url(enrolled), {"post_score": 88})
+    assert refused.status_code == 403
 
     response = send(
-        client_for(bantul_officer),
+        client_for(diy_officer),
         results_url(enrolled),
         {"pre_score": 40, "post_score": 88, "present_session_ids": sessions + foreign},
     )
@@ -299,7 +304,7 @@ def test_results_decide_the_pass_and_complete_basic_training(enrolled, bantul_of
 
 
 def test_results_refusals(
-    enrolled, people, bantul_officer, sleman_officer, jetis_supervisor, client_for
+    enrolled, people, bantul_officer, diy_officer, sleman_officer, jetis_supervisor, client_for
 ):
     error_of(
         send(client_for(jetis_supervisor), results_url(enrolled), {"post_score": 80}),
@@ -312,7 +317,7 @@ def test_results_refusals(
         "not_found",
     )
     error = error_of(
-        send(client_for(bantul_officer), results_url(enrolled), {"post_score": 101}), 422, "invalid"
+        send(client_for(diy_officer), results_url(enrolled), {"post_score": 101}), 422, "invalid"
     )
     assert error["details"][0]["message"] == tr("The %(what)s score must be between 0 and 100.") % {
         "what": tr("post-test")

@@ -124,7 +124,7 @@ def test_the_change_history_is_for_those_who_may_read_it(
     assert "perubahan" not in dict(other.context["tabs"])
 
 
-@pytest.mark.parametrize("tab", ["pelatihan", "kasus", "laporan", "penghargaan"])
+@pytest.mark.parametrize("tab", ["kasus", "laporan", "penghargaan"])
 def test_the_later_tabs_say_plainly_they_come_later(tab, bantul_officer, client_for):
     worker = WorkerFactory()
     page = client_for(bantul_officer).get(profile_url(worker, tab)).content.decode()
@@ -157,3 +157,11 @@ def test_a_merged_record_says_where_it_went_and_offers_no_steps(bantul_officer, 
     assert response.context["transitions"] == [] and not response.context["can_edit"]
     edit = client_for(bantul_officer).get(reverse("workers:update", args=[gone.pk]))
     assert edit.status_code == 302
+
+
+def test_the_training_tab_shows_the_training_records(bantul_officer, client_for):
+    worker = WorkerFactory()
+    response = client_for(bantul_officer).get(profile_url(worker, "pelatihan"))
+    assert response.status_code == 200
+    assert response.context["training"] is not None
+    assert tr("This part comes later.") not in response.content.decode()
