@@ -558,7 +558,8 @@ def report(results: list[dict], expected: dict, args) -> None:
         )
         print("bare COPY = the same prepared rows (encrypted, every column) COPYed into the empty")
         print("           table in one transaction: constraints and indexes only (PostgreSQL)")
-    print(f"CSV runs: median of {args.repeat}, alternating with the bare COPY; xlsx: one run.")
+    if not args.mitra_only:
+        print(f"CSV runs: median of {args.repeat}, alternating with the bare COPY; xlsx: one run.")
     print()
     table = [("database", "format", "Mitra s", "Mitra rows/s", "check s", "write s", "peak MB")]
     for r in results:
