@@ -166,7 +166,9 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
-class CaseQuerySet(RegionScopedQuerySet):
+class WorkerOwnedQuerySet(RegionScopedQuerySet):
+    """Rows a worker owns (their cases, their reports): a PSM sees only their own; a juror none."""
+
     def narrow_for_role(self, qs, user):
         if user.role == "worker":
             worker = _own_worker(user)
@@ -175,6 +177,8 @@ class CaseQuerySet(RegionScopedQuerySet):
             return qs.none()
         return qs
 
+
+class CaseQuerySet(WorkerOwnedQuerySet):
     def open(self):
         return self.exclude(status=CaseStatus.CLOSED)
 
@@ -381,16 +385,6 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("returned for correction")
 
 
-class ActivityReportQuerySet(RegionScopedQuerySet):
-    def narrow_for_role(self, qs, user):
-        if user.role == "worker":
-            worker = _own_worker(user)
-            return qs.filter(worker=worker) if worker else qs.none()
-        if user.role == "juror":
-            return qs.none()
-        return qs
-
-
 class ActivityReport(AuditedModel):
     """Work that is not a case (outreach, disaster response, meetings...), verified by the TKSK."""
 
@@ -419,7 +413,7 @@ class ActivityReport(AuditedModel):
     return_reason = models.CharField(_("reason returned"), max_length=255, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ActivityReportQuerySet.as_manager()
+    objects = WorkerOwnedQuerySet.as_manager()
 
     audit_skip = ("version",)
 
