@@ -208,7 +208,9 @@ LOCALE_PATHS = [BASE_DIR / "mitra" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every {{ number }} is grouped, ids included ("row-10.590"), which breaks
+# element ids and form values. Figures people read use |intcomma, which groups in any case.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
