@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "mitra.workers",
     "mitra.training",
     "mitra.cases",
+    "mitra.stats",
+    "mitra.awards",
+    "mitra.events",
     "mitra.api",
 ]
 

@@ -85,6 +85,27 @@ _WORKERS_MANAGE = _WORKERS_PROPOSE | {
     "workers.view_nik",
 }
 
+_STATS_READ = {"stats.view_dashboard", "stats.export_stats", "stats.view_report"}
+_STATS_MANAGE = _STATS_READ | {"stats.generate_report"}
+_AWARDS_READ = {"awards.view_cycle", "awards.view_practice"}
+_AWARDS_OFFICER = _AWARDS_READ | {
+    "awards.view_nomination",
+    "awards.nominate",
+    "awards.assign_jury",
+    "awards.publish_ranking",
+    "awards.appeal",
+    "awards.decide_appeal",
+}
+_EVENTS_READ = {"events.view_event"}
+_EVENTS_MANAGE = _EVENTS_READ | {
+    "events.add_event",
+    "events.change_event",
+    "events.invite",
+    "events.register",
+    "events.record_attendance",
+    "events.issue_certificate",
+}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.NATIONAL_ADMIN: _READ_REGIONS
     | _MANAGE_USERS
@@ -92,32 +113,56 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _WORKERS_MANAGE
     | _TRAINING_MANAGE
     | _CASES_MANAGE
+    | _STATS_MANAGE
+    | _AWARDS_OFFICER
+    | {"awards.manage_cycle"}
+    | _EVENTS_MANAGE
     | {"regions.load_regions", "training.add_course", "training.change_course"},
     Role.PROVINCE_OFFICER: _READ_REGIONS
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
     | _TRAINING_MANAGE
-    | _CASES_MANAGE,
+    | _CASES_MANAGE
+    | _STATS_MANAGE
+    | _AWARDS_OFFICER
+    | _EVENTS_MANAGE,
     Role.REGENCY_OFFICER: _READ_REGIONS
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
     | _TRAINING_MANAGE
-    | _CASES_MANAGE,
+    | _CASES_MANAGE
+    | _STATS_MANAGE
+    | _AWARDS_OFFICER
+    | _EVENTS_MANAGE,
     Role.DISTRICT_SUPERVISOR: _READ_REGIONS
     | {"accounts.view_user"}
     | _WORKERS_PROPOSE
     | _TRAINING_READ
-    | _CASES_SUPERVISE,
+    | _CASES_SUPERVISE
+    | {"stats.view_dashboard", "stats.export_stats"}
+    | _AWARDS_READ
+    | _EVENTS_READ,
     Role.WORKER: _READ_REGIONS
     | {"workers.view_worker"}
     | _TRAINING_READ
     | {"training.apply"}
     | _CASES_FIELD
-    | {"cases.view_sensitive"},
-    Role.JUROR: _READ_REGIONS,
-    Role.AUDITOR: _READ_REGIONS | _AUDIT | {"accounts.view_user"} | _WORKERS_READ | _TRAINING_READ,
+    | {"cases.view_sensitive", "stats.view_dashboard"}
+    | _AWARDS_READ
+    | _EVENTS_READ
+    | {"events.register"},
+    Role.JUROR: _READ_REGIONS | _AWARDS_READ | {"awards.score"},
+    Role.AUDITOR: _READ_REGIONS
+    | _AUDIT
+    | {"accounts.view_user"}
+    | _WORKERS_READ
+    | _TRAINING_READ
+    | _STATS_READ
+    | _AWARDS_READ
+    | {"awards.view_nomination"}
+    | _EVENTS_READ,
 }
 
 

@@ -2,9 +2,12 @@
 
 from ninja import NinjaAPI
 
+from mitra.awards.api import router as awards_router
 from mitra.cases.api import router as cases_router
 from mitra.core.api import router as core_router
+from mitra.events.api import router as events_router
 from mitra.regions.api import router as regions_router
+from mitra.stats.api import router as stats_router
 from mitra.training.api import router as training_router
 from mitra.workers.api import router as workers_router
 
@@ -28,3 +31,6 @@ api.add_router("/regions/", regions_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/training/", training_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/stats/", stats_router)
+api.add_router("/awards/", awards_router)
+api.add_router("/events/", events_router)

@@ -1,0 +1,5 @@
+"""Dashboards & reports over JSON, under /api/v1/stats/."""
+
+from ninja import Router
+
+router = Router(tags=["stats"])
