@@ -54,12 +54,16 @@ def start_job(user, kind: str, title: str, func_path: str, **params) -> Job:
 
 @task
 def run_job(job_id: str) -> None:
-    job = Job.objects.select_related("created_by").get(pk=job_id)
-    if job.is_finished:
+    # Claim the job with a conditional update: a job enqueued twice (a retry, a second worker)
+    # runs once; only a queued job can be claimed.
+    started = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=started
+    )
+    if not claimed:
+        log.info("job %s not queued any more; skipped", job_id)
         return
-    job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job = Job.objects.select_related("created_by").get(pk=job_id)
     params = dict(job.params)
     func = import_string(params.pop("func"))
     try:

@@ -140,3 +140,53 @@ def test_progress_fragment_keeps_polling_until_the_job_finishes(bantul_officer, 
     assert f'hx-get="{job_url(job)}"' in running.text
     assert "hx-get" not in done.text
     assert 'aria-valuenow="100"' in done.text
+
+
+_RUNS: list[str] = []
+
+
+def count_run(job, progress, **params):
+    _RUNS.append(str(job.pk))
+    return {"ran": len(_RUNS)}
+
+
+def test_a_job_enqueued_twice_runs_once(bantul_officer):
+    from mitra.core.jobs import run_job
+
+    _RUNS.clear()
+    job = Job.objects.create(
+        kind="test",
+        title="twice",
+        created_by=bantul_officer,
+        region_code="3402",
+        params={"func": f"{__name__}.count_run"},
+    )
+
+    run_job.call(str(job.pk))
+    run_job.call(str(job.pk))
+
+    job.refresh_from_db()
+    assert len(_RUNS) == 1
+    assert _RUNS[0] == str(job.pk)
+    assert job.status == Job.Status.DONE
+    assert job.result == {"ran": 1}
+
+
+def test_a_running_job_is_not_started_again_by_a_second_worker(bantul_officer):
+    from mitra.core.jobs import run_job
+
+    _RUNS.clear()
+    job = Job.objects.create(
+        kind="test",
+        title="busy",
+        created_by=bantul_officer,
+        region_code="3402",
+        status=Job.Status.RUNNING,
+        params={"func": f"{__name__}.count_run"},
+    )
+
+    run_job.call(str(job.pk))
+
+    assert _RUNS == []
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
