@@ -29,9 +29,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -40,17 +38,19 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from mitra.core import crypto
-from mitra.core.access import log_export
 from mitra.core.categories import WorkerKind
+from mitra.core.export_flow import (
+    export_job_owner,
+    export_response,
+    start_export_job,
+    stored_export_response,
+    with_progress,
+)
 from mitra.core.exports import (
     DATE,
     Column,
-    csv_response,
     save_export,
-    stored_file_response,
-    xlsx_response,
 )
-from mitra.core.jobs import start_job
 from mitra.core.models import Job
 from mitra.core.scope import format_code
 
@@ -252,19 +252,18 @@ def _export(request, fmt: str):
     if total > stream_limit(fmt):
         return _start_background_export(request, fmt, total)
     show_nik = user.has_perm(NIK_PERMISSION)
-    filename = export_filename(user, form, fmt)
-    rows = export_rows(queryset, show_nik)
-    purpose = export_purpose(form, fmt)
-    if fmt == "csv":
-        log_export(request, Worker, total, user.scope_code or "", purpose)
-        return csv_response(filename, export_columns(), rows)
-    response, written = xlsx_response(filename, export_columns(), rows, sheet_name=SHEET_NAME)
-    try:
-        log_export(request, Worker, written, user.scope_code or "", purpose)
-    except BaseException:
-        response.close()
-        raise
-    return response
+    return export_response(
+        request,
+        fmt,
+        model=Worker,
+        filename=export_filename(user, form, fmt),
+        columns=export_columns(),
+        rows=export_rows(queryset, show_nik),
+        count=total,
+        region_code=user.scope_code or "",
+        purpose=export_purpose(form, fmt),
+        sheet_name=SHEET_NAME,
+    )
 
 
 @require_GET
@@ -283,26 +282,18 @@ def _start_background_export(request, fmt: str, total: int):
     # The whole query string goes to the job encrypted: a searched name or NIK must not sit in
     # the job's row in plain text.
     query = {key: request.GET.getlist(key) for key in request.GET if key != "page"}
-    # The same export asked again while it is still being prepared: show that job.
-    unfinished = Job.objects.filter(
-        created_by=request.user,
+    return start_export_job(
+        request,
         kind=JOB_KIND,
-        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-    )
-    for job in unfinished:
-        if job.params.get("fmt") == fmt and _decrypt_query(job.params.get("query")) == query:
-            return redirect("core:job_detail", job.pk)
-    job = start_job(
-        request.user,
-        JOB_KIND,
-        _("Export of social workers (%(format)s, %(count)s rows)")
+        func=JOB_FUNC,
+        title=_("Export of social workers (%(format)s, %(count)s rows)")
         % {"format": fmt.upper(), "count": number_format(total, force_grouping=True)},
-        JOB_FUNC,
+        same=lambda params: (
+            params.get("fmt") == fmt and _decrypt_query(params.get("query")) == query
+        ),
         fmt=fmt,
         query=crypto.encrypt(json.dumps(query)),
-        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    return redirect("core:job_detail", job.pk)
 
 
 def _decrypt_query(token) -> dict | None:
@@ -314,10 +305,7 @@ def _decrypt_query(token) -> dict | None:
 
 def run_export_job(*, job: Job, progress, fmt: str, query: str, language: str) -> dict:
     """The background export: the same rows the user would get directly, as a stored file."""
-    user = job.created_by
-    if user is None or not user.is_active:
-        raise PermissionDenied("The user who asked for this export can no longer export.")
-    _check_permission(user)
+    user = export_job_owner(job, _check_permission)
     with translation.override(language):
         params = _decrypt_query(query)
         if params is None:  # never fall back to "no filters", which would export more
@@ -327,17 +315,11 @@ def run_export_job(*, job: Job, progress, fmt: str, query: str, language: str) -
         progress(0, total)
         show_nik = user.has_perm(NIK_PERMISSION)
 
-        def reporting(rows):
-            for done, row in enumerate(rows, start=1):
-                if done % CHUNK_SIZE == 0:
-                    progress(done)
-                yield row
-
         filename = export_filename(user, form, fmt)
         name, count = save_export(
             fmt,
             export_columns(),
-            reporting(export_rows(queryset, show_nik)),
+            with_progress(export_rows(queryset, show_nik), progress, CHUNK_SIZE),
             sheet_name=SHEET_NAME,
         )
     return {
@@ -355,17 +337,12 @@ def run_export_job(*, job: Job, progress, fmt: str, query: str, language: str) -
 @login_required
 def export_download(request, job_id):
     """The file of a finished background export, for users who may see the job (its scope)."""
-    user = request.user
-    _check_permission(user)
-    job = get_object_or_404(
-        Job.objects.visible_to(user), pk=job_id, kind=JOB_KIND, status=Job.Status.DONE
+    _check_permission(request.user)
+    return stored_export_response(
+        request,
+        job_id,
+        kind=JOB_KIND,
+        model=Worker,
+        sensitive_permission=NIK_PERMISSION,
+        region_code=request.user.scope_code or "",
     )
-    result = job.result or {}
-    if result.get("nik_visible") and not user.has_perm(NIK_PERMISSION):
-        raise PermissionDenied
-    if not result.get("file") or not default_storage.exists(result["file"]):
-        raise Http404
-    log_export(
-        request, Worker, result.get("rows", 0), user.scope_code or "", result.get("purpose", "")
-    )
-    return stored_file_response(result["file"], result["filename"], result["format"])

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -17,9 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from mitra.core.access import log_export
-from mitra.core.exports import DATE, Column, csv_response, stored_file_response, xlsx_response
-from mitra.core.jobs import start_job
+from mitra.core.export_flow import (
+    export_job_owner,
+    export_response,
+    start_export_job,
+    stored_export_response,
+    with_progress,
+)
+from mitra.core.exports import DATE, Column
 from mitra.core.models import Job
 from mitra.core.scope import format_code
 from mitra.workers.models import Worker
@@ -38,6 +40,7 @@ EXPORT_PERMISSION = "training.export_training"
 NIK_PERMISSION = "workers.view_nik"
 CHUNK_SIZE = 2000
 JOB_KIND = "training_needs_export"
+SHEET_NAME = "Kebutuhan Pelatihan"
 JOB_FUNC = "mitra.training.needs.exports.run_needs_export_job"
 
 
@@ -174,20 +177,18 @@ def _export(request, fmt: str):
     if total > _stream_limit(fmt):
         return _start_background_export(request, fmt, area, key, total)
     show_nik = user.has_perm(NIK_PERMISSION)
-    filename = export_filename(area, key, fmt)
-    rows = export_rows(queryset, key, show_nik)
-    columns = export_columns(key)
-    purpose = export_purpose(area, key, fmt)
-    if fmt == "csv":
-        log_export(request, Worker, total, area.code, purpose)
-        return csv_response(filename, columns, rows)
-    response, written = xlsx_response(filename, columns, rows, sheet_name="Kebutuhan Pelatihan")
-    try:
-        log_export(request, Worker, written, area.code, purpose)
-    except BaseException:
-        response.close()
-        raise
-    return response
+    return export_response(
+        request,
+        fmt,
+        model=Worker,
+        filename=export_filename(area, key, fmt),
+        columns=export_columns(key),
+        rows=export_rows(queryset, key, show_nik),
+        count=total,
+        region_code=area.code,
+        purpose=export_purpose(area, key, fmt),
+        sheet_name=SHEET_NAME,
+    )
 
 
 @require_GET
@@ -203,34 +204,23 @@ def needs_export_xlsx(request):
 
 
 def _start_background_export(request, fmt: str, area: Area, key: str, total: int):
-    unfinished = Job.objects.filter(
-        created_by=request.user,
+    return start_export_job(
+        request,
         kind=JOB_KIND,
-        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-    )
-    for job in unfinished:
-        if (job.params.get("fmt"), job.params.get("region"), job.params.get("which")) == (
-            fmt,
-            area.code,
-            key,
-        ):
-            return redirect("core:job_detail", job.pk)
-    job = start_job(
-        request.user,
-        JOB_KIND,
-        _("Export of training needs: %(list)s (%(format)s, %(count)s rows)")
+        func=JOB_FUNC,
+        title=_("Export of training needs: %(list)s (%(format)s, %(count)s rows)")
         % {
             "list": NEEDS_LISTS[key].label,
             "format": fmt.upper(),
             "count": number_format(total, force_grouping=True),
         },
-        JOB_FUNC,
+        same=lambda params: (
+            (params.get("fmt"), params.get("region"), params.get("which")) == (fmt, area.code, key)
+        ),
         fmt=fmt,
         region=area.code,
         which=key,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    return redirect("core:job_detail", job.pk)
 
 
 def run_needs_export_job(*, job: Job, progress, fmt: str, region: str, which: str, language: str):
@@ -238,10 +228,7 @@ def run_needs_export_job(*, job: Job, progress, fmt: str, region: str, which: st
     is the user's scope now, not when the job was asked for."""
     from mitra.core.exports import save_export
 
-    user = job.created_by
-    if user is None or not user.is_active:
-        raise PermissionDenied("The user who asked for this export can no longer export.")
-    _check_export(user)
+    user = export_job_owner(job, _check_export)
     with translation.override(language):
         area, key = _export_request(user, {"region": region, "list": which})
         queryset = needs_queryset(user, area, key)
@@ -249,17 +236,11 @@ def run_needs_export_job(*, job: Job, progress, fmt: str, region: str, which: st
         progress(0, total)
         show_nik = user.has_perm(NIK_PERMISSION)
 
-        def reporting(rows):
-            for done, row in enumerate(rows, start=1):
-                if done % CHUNK_SIZE == 0:
-                    progress(done)
-                yield row
-
         name, count = save_export(
             fmt,
             export_columns(key),
-            reporting(export_rows(queryset, key, show_nik)),
-            sheet_name="Kebutuhan Pelatihan",
+            with_progress(export_rows(queryset, key, show_nik), progress, CHUNK_SIZE),
+            sheet_name=SHEET_NAME,
         )
     return {
         "file": name,
@@ -277,21 +258,7 @@ def run_needs_export_job(*, job: Job, progress, fmt: str, region: str, which: st
 @login_required
 def needs_export_download(request, job_id):
     """The file of a finished background export, for users who may see the job."""
-    user = request.user
-    _check_export(user)
-    job = get_object_or_404(
-        Job.objects.visible_to(user), pk=job_id, kind=JOB_KIND, status=Job.Status.DONE
+    _check_export(request.user)
+    return stored_export_response(
+        request, job_id, kind=JOB_KIND, model=Worker, sensitive_permission=NIK_PERMISSION
     )
-    result = job.result or {}
-    if result.get("nik_visible") and not user.has_perm(NIK_PERMISSION):
-        raise PermissionDenied
-    if not result.get("file") or not default_storage.exists(result["file"]):
-        raise Http404
-    log_export(
-        request,
-        Worker,
-        result.get("rows", 0),
-        result.get("region", user.scope_code or ""),
-        result.get("purpose", ""),
-    )
-    return stored_file_response(result["file"], result["filename"], result["format"])
