@@ -5,6 +5,7 @@ The forms only gather and check input; the rules live in `services` and are call
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from mitra.core.models import PmksCategory
 from mitra.workers.forms import DateInput, VersionField, village_field, visible_village
 from mitra.workers.models import Status as WorkerStatus
 from mitra.workers.models import Worker
+from mitra.workers.services import name_key
 from mitra.workers.validation import check_nik
 
 from . import services
@@ -197,6 +199,8 @@ class BeneficiaryForm(forms.ModelForm):
 
     def _check_nik_unused(self, nik):
         same = Beneficiary.objects.filter(nik_hash=crypto.blind_index(nik))
+        if self.instance.pk and not self.instance._state.adding:
+            same = same.exclude(pk=self.instance.pk)
         # The record with this NIK, when the user may open it (shown as the duplicate).
         self.nik_owners = list(same.visible_to(self.user)) if same.exists() else []
         if same.exists():
@@ -218,6 +222,37 @@ class BeneficiaryForm(forms.ModelForm):
         """Recorded people in the user's view who are probably this one (before saving)."""
         services.fill_beneficiary_fields(self.instance)
         return services.likely_duplicates(self.instance, Beneficiary.objects.visible_to(self.user))
+
+
+class BeneficiaryEditForm(BeneficiaryForm):
+    """Correct a recorded person's details, consent and (for roles that see them) sensitive
+    details. The village stays: a person who moved gets their case handed over or a new case
+    there. The version the user read travels with the form (ADR 0010)."""
+
+    version = VersionField()
+
+    FIELDSETS = BeneficiaryForm.FIELDSETS[:-1]  # all but "The case"
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("village", "worker", "priority", "confirm_duplicates"):
+            self.fields.pop(name, None)
+        self.own_worker = None
+        self.initial.setdefault("version", self.instance.version)
+        self.initial.setdefault("categories", list(self.instance.categories.all()))
+
+    def clean_village(self):
+        return self.instance.village
+
+    def clean(self):
+        data = forms.ModelForm.clean(self)
+        if not data.get("birth_date") and data.get("estimated_age") is None:
+            self.add_error("birth_date", _("Give the date of birth or an estimated age."))
+        return data
+
+    def _post_clean(self):
+        self.cleaned_data["village"] = self.instance.village
+        super()._post_clean()
 
 
 class CaseOpenForm(forms.Form):
@@ -309,15 +344,33 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # A PSM sees the cases of their own village only, so a case goes to a worker of the
-        # person's village (a move to another village is a new case there).
-        self.fields["to_worker"].queryset = active_workers(user, case.region_code).exclude(
+        # Any active worker of the person's district, also of another village: the receiving
+        # PSM sees the case and the person from then on, and the district's supervisor keeps
+        # seeing it (ADR 0012). A move out of the district is a new case there.
+        self.fields["to_worker"].queryset = active_workers(user, case.region_code[:6]).exclude(
             pk=case.worker_id
         )
-        self.fields["to_worker"].help_text = _("An active worker of the person's village.")
+        self.fields["to_worker"].help_text = _(
+            "An active worker of the person's district, also of another village."
+        )
+
+
+def name_or_nik(text: str, prefix: str = "") -> Q:
+    """People by a full NIK (through its blind index) or by a part of their name."""
+    digits = text.replace(" ", "").replace(".", "")
+    if digits.isdigit() and len(digits) == 16:
+        return Q(**{f"{prefix}nik_hash": crypto.blind_index(digits)})
+    return Q(**{f"{prefix}name_key__contains": name_key(text)}) | Q(
+        **{f"{prefix}full_name__icontains": text.strip()}
+    )
+
+
+def _search_field():
+    return forms.CharField(label=_("Name or full NIK"), required=False, max_length=100)
 
 
 class CaseFilterForm(forms.Form):
+    q = _search_field()
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -337,6 +390,8 @@ class CaseFilterForm(forms.Form):
 
     def filter(self, qs):
         data = self.cleaned_data
+        if data.get("q", "").strip():
+            qs = qs.filter(name_or_nik(data["q"], "beneficiary__"))
         status = data.get("status")
         if not status:
             qs = qs.open()
@@ -354,6 +409,7 @@ class CaseFilterForm(forms.Form):
 
 
 class BeneficiaryFilterForm(forms.Form):
+    q = _search_field()
     category = forms.ModelChoiceField(
         label=_("PMKS category"),
         required=False,
@@ -364,6 +420,8 @@ class BeneficiaryFilterForm(forms.Form):
 
     def filter(self, qs):
         data = self.cleaned_data
+        if data.get("q", "").strip():
+            qs = qs.filter(name_or_nik(data["q"]))
         if data.get("category"):
             qs = qs.filter(categories=data["category"])
         if data.get("region"):

@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,17 +25,28 @@ def _own_worker(user):
 
 
 class BeneficiaryQuerySet(RegionScopedQuerySet):
+    def beyond_region(self, user):
+        # A PSM who received a case from another village opens that person too (ADR 0012).
+        worker = _own_worker(user)
+        return Q(pk__in=_cases_of(worker)) if worker else None
+
     def narrow_for_role(self, qs, user):
-        # A PSM opens only the people whose cases they are responsible for (or that they recorded
-        # and have not handed over yet); supervisors and officers see their whole area.
+        # A PSM opens only the people whose cases they are responsible for, or whom they
+        # recorded while nobody has a case for them yet; supervisors and officers see their area.
+        # Subqueries, not a join: no DISTINCT over the list (ADR 0012).
         if user.role == "worker":
             worker = _own_worker(user)
             if worker is None:
                 return qs.none()
-            return qs.filter(Q(cases__worker=worker) | Q(created_by=user)).distinct()
+            no_case = ~Exists(Case.objects.filter(beneficiary=OuterRef("pk")))
+            return qs.filter(Q(pk__in=_cases_of(worker)) | (Q(created_by=user) & no_case))
         if user.role == "juror":
             return qs.none()
         return qs
+
+
+def _cases_of(worker):
+    return Case.objects.filter(worker=worker).values("beneficiary_id")
 
 
 class ConsentMethod(models.TextChoices):
@@ -178,7 +189,29 @@ class WorkerOwnedQuerySet(RegionScopedQuerySet):
         return qs
 
 
+class CasePartQuerySet(RegionScopedQuerySet):
+    """Rows of a case (interventions, referrals, events): seen with the case, so a PSM sees
+    those of their own cases wherever the person lives (ADR 0012)."""
+
+    def beyond_region(self, user):
+        worker = _own_worker(user)
+        return Q(case__worker=worker) if worker else None
+
+    def narrow_for_role(self, qs, user):
+        if user.role == "worker":
+            worker = _own_worker(user)
+            return qs.filter(case__worker=worker) if worker else qs.none()
+        if user.role == "juror":
+            return qs.none()
+        return qs
+
+
 class CaseQuerySet(WorkerOwnedQuerySet):
+    def beyond_region(self, user):
+        # A case handed over to a PSM of another village is theirs to work on (ADR 0012).
+        worker = _own_worker(user)
+        return Q(worker=worker) if worker else None
+
     def open(self):
         return self.exclude(status=CaseStatus.CLOSED)
 
@@ -270,7 +303,7 @@ class Intervention(AuditedModel):
     )
     region_code = models.CharField(max_length=10, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = CasePartQuerySet.as_manager()
 
     audit_redact = ("notes", "assessment")
 
@@ -320,7 +353,7 @@ class Referral(AuditedModel):
     notes = models.CharField(_("notes"), max_length=255, blank=True)
     region_code = models.CharField(max_length=10, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = CasePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_on"]
@@ -360,7 +393,7 @@ class CaseEvent(models.Model):
     reason = models.CharField(max_length=255, blank=True)
     region_code = models.CharField(max_length=10, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = CasePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

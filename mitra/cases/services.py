@@ -5,7 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,6 +87,27 @@ def likely_duplicates(b: Beneficiary, queryset=None) -> list[Beneficiary]:
     return found
 
 
+def update_beneficiary(person: Beneficiary, user, categories, expected_version) -> Beneficiary:
+    """Save corrections to a person (already applied to `person`): only over the version the
+    user read (ADR 0010), all or nothing. The change history records which fields changed,
+    redacted like the rest of the person's history, and that the PMKS categories changed."""
+    from mitra.core.models import ChangeLog
+
+    if not user.has_perm("cases.change_beneficiary"):
+        raise PermissionDenied
+    check_consent(person)
+    with transaction.atomic():
+        _bump(person, expected_version)
+        person.save()
+        before = set(person.categories.values_list("pk", flat=True))
+        after = {c.pk for c in categories}
+        if before != after:
+            person.categories.set(categories)
+            # Which categories a person has is specific data too (HIV, disability, violence).
+            ChangeLog.record(person, ChangeLog.Action.UPDATE, {"categories": ["•••", "•••"]}, user)
+    return person
+
+
 # ---- cases -----------------------------------------------------------------------------------
 
 CASE_STEPS = {
@@ -148,6 +169,9 @@ def change_case_status(
 ) -> Case:
     if not _may_work_on(case, user):
         raise PermissionDenied
+    if expected_version is not None and expected_version != case.version:
+        # A stale writer is told that the case changed, not judged against a status unseen.
+        _bump(case, expected_version)
     if to not in CASE_STEPS.get(case.status, set()):
         _refuse(
             _("A case that is “%(from)s” cannot become “%(to)s”.")
@@ -304,6 +328,48 @@ def due_cases(cases, on=None, horizon_days: int = 7):
         .exclude(status=CaseStatus.CLOSED)
         .order_by("next_follow_up_on")
     )
+
+
+# The columns the due and case tables show. Loading whole rows would decrypt every person's
+# address and notes (and snapshot them for the history) only to print a name.
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "priority",
+    "opened_on",
+    "next_follow_up_on",
+    "region_code",
+    "version",
+    "beneficiary__id",
+    "beneficiary__full_name",
+    "beneficiary__nik_masked",
+    "worker__id",
+    "worker__full_name",
+)
+
+
+def for_list(cases):
+    """Cases with just what a list row shows (the person's name and masked NIK, the worker)."""
+    return cases.select_related("beneficiary", "worker").only(*LIST_COLUMNS)
+
+
+def due_summary(cases, on=None, limit: int = 25, horizon_days: int = 7) -> dict:
+    """The due list as a page shows it: the first `limit` rows, how many are due and how many
+    overdue. The counts come from the rows themselves when they all fit (a PSM's list), else from
+    one aggregate over the same partial index."""
+    on = on or timezone.localdate()
+    due = due_cases(cases, on=on, horizon_days=horizon_days)
+    rows = list(for_list(due.order_by("next_follow_up_on", "pk"))[:limit])
+    if len(rows) < limit:
+        counts = {
+            "due": len(rows),
+            "overdue": sum(1 for c in rows if c.next_follow_up_on < on),
+        }
+    else:
+        counts = due.order_by().aggregate(
+            due=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_on__lt=on))
+        )
+    return {"rows": rows, "due_count": counts["due"], "overdue_count": counts["overdue"]}
 
 
 def overdue_referrals(referrals, on=None):

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_lists
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("daftar/", views.case_list, name="case_list"),
-    path("penerima/", views.beneficiary_list, name="beneficiary_list"),
+    path("daftar/", views_lists.case_list, name="case_list"),
+    path("penerima/", views_lists.beneficiary_list, name="beneficiary_list"),
     path("penerima/baru/", views.beneficiary_create, name="beneficiary_create"),
     path("penerima/<uuid:pk>/", views.beneficiary_detail, name="beneficiary_detail"),
+    path("penerima/<uuid:pk>/ubah/", views.beneficiary_update, name="beneficiary_update"),
     path("penerima/<uuid:pk>/kasus-baru/", views.case_create, name="case_create"),
     path("<uuid:pk>/", views.case_detail, name="case_detail"),
     path("<uuid:pk>/status/", views.case_status, name="case_status"),

@@ -1,16 +1,13 @@
 """Field-work pages: the due list, recording a person and opening their case, the person's and
-the case's pages with the case's steps, and the lists.
+the case's pages with the case's steps (the lists are in views_lists).
 
 Every view starts from `visible_to(user)` (out of scope = 404), then checks the permission
 (403). Changes are POSTs; GET changes nothing except the access log, which records every opening
 of a person's record. Names and NIKs never go into a URL: the ids are UUIDs."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,12 +17,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitra.core.access import log_access
+from mitra.core.models import ChangeLog
 
 from . import services
 from .forms import (
-    BeneficiaryFilterForm,
+    BeneficiaryEditForm,
     BeneficiaryForm,
-    CaseFilterForm,
     CaseOpenForm,
     InterventionForm,
     ReferralForm,
@@ -37,8 +34,10 @@ from .models import Beneficiary, Case, CaseStatus, Referral, ReferralStatus
 
 PAGE_SIZE = 50
 HOME_ROWS = 25
+HISTORY_ROWS = 50
 GET_POST = require_http_methods(["GET", "POST"])
 PERSONAL_FIELDS = sensitive_post_parameters(
+    "q",
     "full_name",
     "nik",
     "birth_date",
@@ -102,21 +101,33 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     cases = _visible_cases(user)
-    due = services.due_cases(cases, on=today).select_related("beneficiary", "worker")
+    due = services.due_summary(cases, on=today, limit=HOME_ROWS)
     referrals = (
         services.overdue_referrals(Referral.objects.visible_to(user), on=today)
         .filter(case__in=cases)
         .select_related("case__beneficiary", "case__worker")
+        .only(
+            "id",
+            "case_id",
+            "programme",
+            "target_detail",
+            "sent_on",
+            "case__id",
+            "case__beneficiary__id",
+            "case__beneficiary__full_name",
+            "case__worker__id",
+            "case__worker__full_name",
+        )
         .order_by("sent_on")
     )
-    open_cases = cases.open().select_related("beneficiary", "worker").order_by("-opened_on", "pk")
+    open_cases = services.for_list(cases.open()).order_by("-opened_on", "pk")
     is_worker = user.role == "worker"
     ctx = {
         "today": today,
         "is_worker": is_worker,
-        "due": due[:HOME_ROWS],
-        "due_count": due.count(),
-        "overdue_count": due.filter(next_follow_up_on__lt=today).count(),
+        "due": due["rows"],
+        "due_count": due["due_count"],
+        "overdue_count": due["overdue_count"],
         "referrals": referrals[:HOME_ROWS],
         "open_cases": open_cases[:HOME_ROWS],
         "open_count": open_cases.count(),
@@ -189,14 +200,54 @@ def beneficiary_detail(request, pk):
         .prefetch_related("categories")
         .order_by("-opened_on")
     )
+    history = [
+        {"entry": entry, "changes": entry.display_changes()}
+        for entry in ChangeLog.for_object(beneficiary)[:HISTORY_ROWS]
+    ]
     ctx = {
         "beneficiary": beneficiary,
+        "history": history,
         "categories": beneficiary.categories.order_by("number"),
         "cases": cases,
         "age": services.age_of(beneficiary),
         "show_sensitive": request.user.has_perm("cases.view_sensitive"),
     }
     return render(request, "cases/beneficiary_detail.html", ctx)
+
+
+@login_required
+@PERSONAL_FIELDS
+@_perm("cases.change_beneficiary")
+@GET_POST
+def beneficiary_update(request, pk):
+    """Correct a person's details: the same people as may open the record, over the version
+    they read; the change history keeps which fields changed (never their values)."""
+    qs = Beneficiary.objects.visible_to(request.user).select_related("village__district__regency")
+    person = get_object_or_404(qs, pk=pk)
+    form = BeneficiaryEditForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "GET":
+        log_access(request, person, purpose=_("beneficiary edit page"))
+    elif form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_beneficiary(
+                    form.instance,
+                    request.user,
+                    form.cleaned_data["categories"],
+                    form.cleaned_data["version"],
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except IntegrityError:
+            form.add_error("nik", _("A person with this NIK is already recorded."))
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("cases:beneficiary_detail", person.pk)
+    return render(
+        request,
+        "cases/beneficiary_edit.html",
+        {"form": form, "beneficiary": person, "duplicates": form.nik_owners},
+    )
 
 
 @login_required
@@ -380,58 +431,3 @@ def case_transfer(request, pk):
                 return redirect("cases:case_detail", case.pk)
             return redirect("cases:home")
     return render(request, "cases/transfer_form.html", {"case": case, "form": form})
-
-
-# ---- lists --------------------------------------------------------------------------------------
-
-
-def _filtered_page(request, form_class, qs):
-    form = form_class(request.GET or None)
-    if form.is_bound and form.is_valid():
-        qs = form.filter(qs)
-    elif form.is_bound:
-        qs = qs.none()
-    elif form_class is CaseFilterForm:
-        qs = qs.open()  # the default view: open cases
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = [(k, v) for k, v in request.GET.items() if k != "page" and v]
-    return {
-        "form": form,
-        "page_obj": page,
-        "object_list": page.object_list,
-        "querystring": urlencode(params),
-        "filtered": bool(params),
-    }
-
-
-@login_required
-@_perm("cases.view_case")
-@require_GET
-def case_list(request):
-    qs = (
-        _visible_cases(request.user)
-        .select_related("beneficiary", "worker")
-        .prefetch_related("categories")
-        .order_by("next_follow_up_on", "-opened_on", "pk")
-    )
-    ctx = _filtered_page(request, CaseFilterForm, qs)
-    ctx["today"] = timezone.localdate()
-    if request.htmx and request.htmx.target == "case-table":
-        return render(request, "cases/_case_table.html", ctx)
-    return render(request, "cases/case_list.html", ctx)
-
-
-@login_required
-@_perm("cases.view_beneficiary")
-@require_GET
-def beneficiary_list(request):
-    qs = (
-        Beneficiary.objects.visible_to(request.user)
-        .select_related("village")
-        .prefetch_related("categories")
-        .order_by("full_name", "pk")
-    )
-    ctx = _filtered_page(request, BeneficiaryFilterForm, qs)
-    if request.htmx and request.htmx.target == "beneficiary-table":
-        return render(request, "cases/_beneficiary_table.html", ctx)
-    return render(request, "cases/beneficiary_list.html", ctx)

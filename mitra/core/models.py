@@ -1,5 +1,6 @@
 """Base models and the records every app shares: change history, access log, background jobs."""
 
+import copy
 import datetime
 import decimal
 import uuid
@@ -86,23 +87,41 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values, *, fetch_mode=None):
         instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
-        instance._audit_before = instance.audit_snapshot()
-        instance._audit_raw = instance._redacted_values()
+        # Most loaded rows are only read (lists, due lists): keep the loaded values as they are
+        # and build the history's "before" only when the row is saved. Field values are
+        # immutable except JSON-like ones, which are copied so that in-place edits still show.
+        loaded = dict(instance.__dict__)
+        for name, value in loaded.items():
+            if isinstance(value, dict | list):
+                loaded[name] = copy.deepcopy(value)
+        instance._audit_loaded = loaded
         return instance
 
-    def _redacted_values(self) -> dict:
+    def _audit_before_values(self) -> tuple[dict, dict]:
+        if hasattr(self, "_audit_before"):
+            return self._audit_before, self._audit_raw
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is None:
+            return {}, {}
+        return self.audit_snapshot(loaded), self._redacted_values(loaded)
+
+    def _redacted_values(self, source: dict | None = None) -> dict:
+        if source is not None:
+            return {name: source.get(name) for name in self.audit_redact}
         return {name: getattr(self, name, None) for name in self.audit_redact}
 
-    def audit_snapshot(self) -> dict:
+    def audit_snapshot(self, source: dict | None = None) -> dict:
+        """Field values for the history, from the instance or from a dict of loaded values."""
+        values = self.__dict__ if source is None else source
         snapshot = {}
         for field in self._meta.concrete_fields:
             if (
                 field.name in AUDIT_SKIP_FIELDS
                 or field.name in self.audit_skip
-                or field.attname not in self.__dict__
+                or field.attname not in values
             ):
                 continue
-            value = field.value_from_object(self)
+            value = values[field.attname]
             snapshot[field.name] = (
                 "•••" if field.name in self.audit_redact and value else _plain(value)
             )
@@ -120,8 +139,7 @@ class AuditedModel(models.Model):
             if creating and self.created_by_id is None:
                 self.created_by = actor
             self.updated_by = actor
-        before = {} if creating else getattr(self, "_audit_before", {})
-        raw_before = {} if creating else getattr(self, "_audit_raw", {})
+        before, raw_before = ({}, {}) if creating else self._audit_before_values()
         with transaction.atomic():
             super().save(*args, **kwargs)
             after = self.audit_snapshot()

@@ -49,27 +49,6 @@ def open_case(worker, user, **fields):
     )
 
 
-@pytest.fixture
-def psm(trimulyo_worker):
-    return build_worker(user=trimulyo_worker, status=Status.ACTIVE)
-
-
-@pytest.fixture
-def other_psm(make_user):
-    """Another PSM of Trimulyo, with a login."""
-    user = make_user(username="psm.trimulyo2", role="worker", scope_code="3402092004")
-    return build_worker(full_name="Sri Lestari", user=user, status=Status.ACTIVE)
-
-
-@pytest.fixture
-def sumberagung_psm(make_user):
-    """A PSM of another village of Jetis (Sumberagung), with a login."""
-    user = make_user(username="psm.sumberagung", role="worker", scope_code="3402092003")
-    return build_worker(
-        village="3402092003", full_name="Sri Lestari", user=user, status=Status.ACTIVE
-    )
-
-
 def _post_form(**overrides):
     data = {
         "full_name": "Mbah Karto Suwito",
@@ -409,7 +388,8 @@ def test_hand_over_keeps_history_and_moves_access(
     assert client_for(trimulyo_worker).get(url).status_code == 403
     client = client_for(jetis_supervisor)
     choices = set(client.get(url).context["form"].fields["to_worker"].queryset)
-    assert choices == {other_psm}  # an active worker of the person's village, not the same one
+    # Active workers of the person's district, also of another village; not the same one.
+    assert choices == {other_psm, sumberagung_psm}
     response = client.post(url, {"to_worker": other_psm.pk, "reason": "PSM pindah tugas"})
     assert response.status_code == 302
     case.refresh_from_db()
