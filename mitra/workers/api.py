@@ -394,9 +394,7 @@ def _not_in_future(on, errors: dict) -> None:
 # ---- endpoints ---------------------------------------------------------------------------------
 
 
-@router.get("", response=list[WorkerSummaryOut], summary="Workers in your area (filtered)")
-@paginate(Pagination)
-def list_workers(request, filters: Query[WorkerFilters]):
+def _filtered(request, filters: WorkerFilters):
     user = request.auth
     _require(user, VIEW)
     params = {k: v for k, v in filters.model_dump().items() if v not in (None, "")}
@@ -407,6 +405,32 @@ def list_workers(request, filters: Query[WorkerFilters]):
     return qs.select_related("village__district__regency").order_by(
         "region_code", "full_name", "pk"
     )
+
+
+def _has_nik(text: str | None) -> bool:
+    digits = "".join(ch for ch in text or "" if ch.isdigit())
+    return len(digits) >= 16
+
+
+@router.get("", response=list[WorkerSummaryOut], summary="Workers in your area (filtered)")
+@paginate(Pagination)
+def list_workers(request, filters: Query[WorkerFilters]):
+    # A URL is kept by proxies, server logs and browser history: a NIK never goes in one.
+    if _has_nik(filters.q):
+        raise ValidationError(
+            {"q": _("A NIK must not be sent in a URL: search with POST /api/v1/workers/search.")}
+        )
+    return _filtered(request, filters)
+
+
+@router.post(
+    "/search",
+    response=list[WorkerSummaryOut],
+    summary="Workers in your area, filters in the body (search by NIK here)",
+)
+@paginate(Pagination)
+def search_workers(request, filters: WorkerFilters):
+    return _filtered(request, filters)
 
 
 @router.get("/{worker_id}", response=WorkerOut, summary="One worker (the read is logged)")

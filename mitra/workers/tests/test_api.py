@@ -148,12 +148,24 @@ def test_list_takes_the_list_pages_filters(people, bantul_officer, client_for, p
     assert [w["full_name"] for w in body["items"]] == names
 
 
-def test_list_finds_a_worker_by_full_nik(people, bantul_officer, client_for):
+def test_search_finds_a_worker_by_full_nik_sent_in_the_body(people, bantul_officer, client_for):
     siti = people[0]
 
-    body = client_for(bantul_officer).get(LIST, {"q": siti.nik}).json()
+    response = client_for(bantul_officer).post(
+        f"{URL}/search", {"q": siti.nik}, content_type="application/json"
+    )
 
-    assert [w["id"] for w in body["items"]] == [str(siti.pk)]
+    assert response.status_code == 200
+    assert [w["id"] for w in response.json()["items"]] == [str(siti.pk)]
+
+
+def test_a_nik_in_the_list_url_is_refused_naming_the_search(bantul_officer, client_for):
+    # The NIK is split by spaces so that the test's own URL carries no 16-digit run either.
+    response = client_for(bantul_officer).get(LIST, {"q": "3402 0112 8500 0001"})
+
+    error = error_of(response, 422, "invalid")
+    assert list(field_messages(error)) == ["q"]
+    assert "/api/v1/workers/search" in field_messages(error)["q"]
 
 
 def test_invalid_filter_is_422_naming_it_in_indonesian(people, bantul_officer, client_for):
