@@ -11,9 +11,12 @@ DEMO_USERS = [
     ("dinsos.diy", "Dinas Sosial DI Yogyakarta", Role.PROVINCE_OFFICER, "34"),
     ("dinsos.bantul", "Dinas Sosial Kabupaten Bantul", Role.REGENCY_OFFICER, "3402"),
     ("dinsos.sleman", "Dinas Sosial Kabupaten Sleman", Role.REGENCY_OFFICER, "3404"),
+    ("dinsos.jogja", "Dinas Sosial Kota Yogyakarta", Role.REGENCY_OFFICER, "3471"),
     ("tksk.jetis", "TKSK Kecamatan Jetis", Role.DISTRICT_SUPERVISOR, "340209"),
     ("psm.trimulyo", "PSM Desa Trimulyo", Role.WORKER, "3402092004"),
     ("juri.demo", "Juri PSM Berprestasi", Role.JUROR, ""),
+    ("juri.dua", "Juri Akademisi", Role.JUROR, ""),
+    ("juri.tiga", "Juri IPSM", Role.JUROR, ""),
     ("auditor.demo", "Auditor Internal", Role.AUDITOR, ""),
 ]
 

@@ -60,6 +60,7 @@ _TRAINING_MANAGE = _TRAINING_READ | {
 _CASES_FIELD = {
     "cases.view_beneficiary",
     "cases.add_beneficiary",
+    "cases.change_beneficiary",
     "cases.view_case",
     "cases.add_case",
     "cases.view_activityreport",
@@ -153,7 +154,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AWARDS_READ
     | _EVENTS_READ
     | {"events.register"},
-    Role.JUROR: _READ_REGIONS | _AWARDS_READ | {"awards.score"},
+    # A juror's nominations are narrowed to their assignments by Nomination.objects.visible_to.
+    Role.JUROR: _READ_REGIONS | _AWARDS_READ | {"awards.view_nomination", "awards.score"},
     Role.AUDITOR: _READ_REGIONS
     | _AUDIT
     | {"accounts.view_user"}

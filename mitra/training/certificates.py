@@ -188,6 +188,9 @@ class CertificateFacts:
     signer_title: str
     verify_url: str
     revoked: bool = False
+    # "event": a certificate of participation in an event (mitra/events): the course title holds
+    # the event's name, and there is no verdict and no JPL.
+    kind: str = "training"
 
 
 def venue_text(batch: Batch) -> str:
@@ -564,6 +567,7 @@ class _Static:
     valid_until: datetime.date | None
     signer_name: str
     signer_title: str
+    kind: str = "training"
 
     @classmethod
     def of(cls, facts: CertificateFacts) -> _Static:
@@ -593,7 +597,10 @@ def _layout(static: _Static, fonts: FontSet, style_index: int, two_lines: bool) 
     rule_y = last_name_y - 12
     lines = []
     y = rule_y - 26 * gap - 4
-    lines.append((VERDICT, 14, y, "telah mengikuti dan dinyatakan ", INK))
+    if static.kind == "event":
+        lines.append((regular, 14, y, "telah berpartisipasi sebagai peserta dalam", INK))
+    else:
+        lines.append((VERDICT, 14, y, "telah mengikuti dan dinyatakan ", INK))
     course = text(static.course_title)
     size = _fit(course, bold, course_size, TEXT_WIDTH + 40, course_size * 0.8)
     y -= size + 11 * gap
@@ -604,7 +611,9 @@ def _layout(static: _Static, fonts: FontSet, style_index: int, two_lines: bool) 
     y -= leading + 4 + 8 * gap
     for sentence in (
         f"dengan jumlah {static.hours} jam pelajaran (JPL) pada tanggal "
-        f"{date_range(static.starts_on, static.ends_on)},",
+        f"{date_range(static.starts_on, static.ends_on)},"
+        if static.kind != "event"
+        else f"pada tanggal {date_range(static.starts_on, static.ends_on)},",
         f"yang diselenggarakan oleh {static.organiser}",
         f"di {static.venue}.",
     ):

@@ -211,7 +211,10 @@ def certificate_verify(request, code):
         .first()
     )
     if certificate is None:
-        response = render(request, "training/certificate_unknown.html", status=404)
+        # Event participation certificates (mitra/events) share this page and its address.
+        from mitra.events.certificates import verification_page
+
+        response = verification_page(request, code)
     else:
         batch = certificate.enrolment.batch
         state = certificates.certificate_status(certificate)
