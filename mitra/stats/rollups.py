@@ -1,0 +1,443 @@
+"""Building and refreshing the rollup tables (ADR dashboard-rollups).
+
+* `rebuild_all()`: every rollup row from the raw tables, set-based (INSERT ... SELECT over the
+  same GROUP BY queries as the raw reference, built with the ORM so they run on SQLite and
+  PostgreSQL alike). `mitra refresh-stats --full`; nightly from cron.
+* `mark_dirty(codes)`: called by the signal handlers (rollups_signals.py) in the transaction of
+  every change to a counted row; records the district as behind and, once committed, enqueues
+  `tasks.refresh_rollups`.
+* `refresh_dirty()`: recomputes the districts marked dirty, their regencies and provinces;
+  `mitra refresh-stats` (cron, every few minutes, as a safety net) and the task.
+
+The measures are those of `aggregates.RawSource` and the tests hold the two equal.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from .aggregates import (
+    PEOPLE,
+)
+from .rollups_models import (
+    CaseSnapshot,
+    DirtyDistrict,
+    FactMonth,
+    ReferralMonth,
+    RollupState,
+    WorkerSnapshot,
+)
+from .rollups_workers import _scoped
+from .rollups_workers import build_workers as _build_workers
+
+log_ = logging.getLogger(__name__)
+CATEGORY_GRAINS = (2, 4)  # grains with per-category rows
+CHUNK = 200  # districts per refresh statement
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _sql(qs) -> tuple[str, list]:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+def _state() -> RollupState:
+    state = RollupState.objects.filter(pk=1).first()
+    return state or RollupState.objects.create(pk=1)
+
+
+def rollups_ready() -> bool:
+    return RollupState.objects.filter(pk=1, built_at__isnull=False).exists()
+
+
+def as_of() -> datetime.datetime:
+    """When the figures were complete: the last refresh, or the oldest change still waiting."""
+    state = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    oldest = DirtyDistrict.objects.order_by("marked_at").values_list("marked_at", flat=True).first()
+    candidates = [t for t in (state, oldest) if t is not None]
+    return min(candidates) if candidates else timezone.now()
+
+
+# --- fact sources ---------------------------------------------------------------------------------
+
+
+def _fact_sources():
+    """(queryset factory, month field, kind expression, category path or None, measures)."""
+    from mitra.cases.models import ActivityReport, Beneficiary, Case, Intervention, Referral
+    from mitra.workers.models import Worker
+
+    return [
+        (
+            Case.objects.all,
+            "opened_on",
+            F("worker__kind"),
+            "categories",
+            {"new_cases": Count("pk")},
+        ),
+        (
+            lambda: Case.objects.filter(closed_on__isnull=False),
+            "closed_on",
+            F("worker__kind"),
+            "categories",
+            {"closed_cases": Count("pk")},
+        ),
+        (
+            Beneficiary.objects.all,
+            "consent_on",
+            Value(""),
+            "categories",
+            {"beneficiaries": Count("pk")},
+        ),
+        (
+            Referral.objects.all,
+            "sent_on",
+            F("case__worker__kind"),
+            "case__categories",
+            {"referrals": Count("pk"), "referrals_served": Count("pk", filter=Q(status="served"))},
+        ),
+        (
+            Intervention.objects.all,
+            "on",
+            F("case__worker__kind"),
+            "case__categories",
+            {"interventions": Count("pk")},
+        ),
+        (
+            lambda: ActivityReport.objects.filter(status="verified"),
+            "on",
+            F("worker__kind"),
+            None,
+            {"verified_reports": Count("pk"), "people_reached": Sum(PEOPLE)},
+        ),
+        (
+            lambda: Worker.objects.registered().filter(joined_on__isnull=False),
+            "joined_on",
+            F("kind"),
+            None,
+            {"new_workers": Count("pk")},
+        ),
+    ]
+
+
+def _grouped(
+    qs, grain, month_field, kind, cat_path, by_category, measures, extra=(), region="region_code"
+):
+    qs = qs.annotate(g=Substr(region, 1, grain), k=kind)
+    keys = ["g", "k"]
+    if month_field:
+        qs = qs.annotate(m=TruncMonth(month_field))
+        keys.insert(1, "m")
+    if by_category:
+        qs = qs.annotate(c=F(cat_path)).filter(c__isnull=False)
+    else:
+        qs = qs.annotate(c=Value(0))
+    keys.append("c")
+    keys.extend(extra)
+    return qs.values(*keys).order_by().annotate(**measures).values_list(*keys, *measures)
+
+
+def _insert_union(model, grain: int, key_cols: list[str], parts: list[tuple], measures) -> None:
+    """INSERT the sum over `parts` (querysets with key columns then some measures) per key."""
+    if not parts:
+        return
+    selects, params = [], []
+    for qs, names in parts:
+        sql, p = _sql(qs)
+        cols = ", ".join(key_cols + [(m if m in names else "0") + f" AS {m}" for m in measures])
+        selects.append(f"SELECT {cols} FROM ({sql}) AS q{len(selects)}")  # noqa: S608
+        params.extend(p)
+    table = model._meta.db_table
+    dest = ["region_code", "grain"] + [c for c in _DEST_KEYS[model] if c != "region_code"]
+    src = ["g", str(grain)] + [_SRC_KEYS[model][c] for c in _DEST_KEYS[model] if c != "region_code"]
+    sums = ", ".join(f"SUM({m})" for m in measures)
+    group = ", ".join(c for c in key_cols)
+    # Table and column names come from the models; the values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(dest + list(measures))}) "  # noqa: S608
+        f"SELECT {', '.join(src)}, {sums} FROM ({' UNION ALL '.join(selects)}) AS u "
+        f"GROUP BY {group}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+_DEST_KEYS = {
+    FactMonth: ["region_code", "month", "worker_kind", "category"],
+    ReferralMonth: ["region_code", "month", "worker_kind", "category", "programme", "status"],
+    CaseSnapshot: ["region_code", "worker_kind", "category"],
+}
+_SRC_KEYS = {
+    FactMonth: {"month": "m", "worker_kind": "k", "category": "c"},
+    ReferralMonth: {
+        "month": "m",
+        "worker_kind": "k",
+        "category": "c",
+        "programme": "p",
+        "status": "s",
+    },
+    CaseSnapshot: {"worker_kind": "k", "category": "c"},
+}
+
+
+def _build_from_raw(grain: int, prefixes, today: datetime.date) -> None:
+    """Fact, referral and overdue rows of `grain` for the regions under `prefixes` (None: all)."""
+    from mitra.cases.models import Referral
+
+    # The all-categories rows of a grain above the district are sums of district rows
+    # (_sum_up); only the per-category rows come from the raw tables there.
+    with_categories = (True,) if grain in CATEGORY_GRAINS else (False,)
+    parts = []
+    for factory, month_field, kind, cat_path, measures in _fact_sources():
+        # An intervention counts where its case is (see aggregates.RawSource._interventions).
+        region = (
+            "case__region_code" if factory().model.__name__ == "Intervention" else "region_code"
+        )
+        for by_cat in with_categories:
+            if by_cat and cat_path is None:
+                continue
+            qs = _scoped(factory(), region, prefixes)
+            parts.append(
+                (
+                    _grouped(
+                        qs, grain, month_field, kind, cat_path, by_cat, measures, region=region
+                    ),
+                    list(measures),
+                )
+            )
+    _insert_union(FactMonth, grain, ["g", "m", "k", "c"], parts, FactMonth.MEASURES)
+    parts = []
+    for by_cat in with_categories:
+        qs = _scoped(Referral.objects.all(), "region_code", prefixes).annotate(
+            p=F("programme"), s=F("status")
+        )
+        parts.append(
+            (
+                _grouped(
+                    qs,
+                    grain,
+                    "sent_on",
+                    F("case__worker__kind"),
+                    "case__categories",
+                    by_cat,
+                    {"referrals": Count("pk")},
+                    extra=("p", "s"),
+                ),  # fmt: skip
+                ["referrals"],
+            )
+        )
+    _insert_union(ReferralMonth, grain, ["g", "m", "k", "c", "p", "s"], parts, ["referrals"])
+    _build_overdue(grain, prefixes, today)
+
+
+def _build_overdue(grain: int, prefixes, today: datetime.date) -> None:
+    from mitra.cases.models import Case
+
+    # The all-categories rows of a grain above the district are sums of district rows
+    # (_sum_up); only the per-category rows come from the raw tables there.
+    with_categories = (True,) if grain in CATEGORY_GRAINS else (False,)
+    parts = []
+    for by_cat in with_categories:
+        qs = _scoped(
+            Case.objects.exclude(status="closed").filter(next_follow_up_on__lt=today),
+            "region_code",
+            prefixes,
+        )
+        parts.append(
+            (
+                _grouped(
+                    qs,
+                    grain,
+                    None,
+                    F("worker__kind"),
+                    "categories",
+                    by_cat,
+                    {"overdue_followups": Count("pk")},
+                ),  # fmt: skip
+                ["overdue_followups"],
+            )
+        )
+    _insert_union(CaseSnapshot, grain, ["g", "k", "c"], parts, ["overdue_followups"])
+
+
+def _sum_up(model, from_grain: int, to_grain: int, prefixes) -> None:
+    """Rows of `to_grain` as sums of the `from_grain` rows under them (every measure is additive)."""
+    keys = [c for c in _DEST_KEYS.get(model, ["region_code", "worker_kind"]) if c != "region_code"]
+    measures = _measure_columns(model)
+    table = model._meta.db_table
+    where, params = f"grain = {from_grain}", []
+    if prefixes is not None:
+        ranges = []
+        for p in prefixes:
+            from mitra.core.scope import prefix_upper_bound
+
+            ranges.append("(region_code >= %s AND region_code < %s)")
+            params += [p, prefix_upper_bound(p)]
+        where += " AND (" + (" OR ".join(ranges) or "1 = 0") + ")"
+    cols = ", ".join(keys)
+    sums = ", ".join(f"SUM({m})" for m in measures)
+    sql = (
+        f"INSERT INTO {table} (region_code, grain, {cols}, {', '.join(measures)}) "  # noqa: S608
+        f"SELECT substr(region_code, 1, {to_grain}), {to_grain}, {cols}, {sums} FROM {table} "
+        f"WHERE {where} GROUP BY substr(region_code, 1, {to_grain}), {cols}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _measure_columns(model) -> list[str]:
+    if model is WorkerSnapshot:
+        return [
+            *WorkerSnapshot.MEASURES,
+            *WorkerSnapshot.AGE_COLUMNS,
+            *WorkerSnapshot.TENURE_COLUMNS,
+        ]
+    if model is FactMonth:
+        return list(FactMonth.MEASURES)
+    if model is ReferralMonth:
+        return ["referrals"]
+    return ["overdue_followups"]
+
+
+_DEST_KEYS[WorkerSnapshot] = ["region_code", "worker_kind"]
+
+
+# --- rebuild and refresh --------------------------------------------------------------------------
+
+MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot)
+
+
+def _rebuild(districts, regencies, provinces, today) -> None:
+    """Replace the rows of the given regions (None: all) at each grain."""
+    for model in MODELS:
+        for grain, codes in ((6, districts), (4, regencies), (2, provinces), (0, None)):
+            qs = model.objects.filter(grain=grain)
+            if codes is not None:
+                qs = qs.filter(region_code__in=codes)
+            qs.delete()
+    _build_from_raw(6, districts, today)
+    _build_from_raw(4, regencies, today)
+    _build_workers(districts, today)
+    for model in MODELS:
+        _sum_up(model, 6, 4, regencies)
+        _sum_up(model, 4, 2, provinces)
+        _sum_up(model, 2, 0, None)
+
+
+def rebuild_all(log=None) -> None:
+    """Every rollup row from the raw tables, in one transaction (readers see old or new)."""
+    started = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        _rebuild(None, None, None, today)
+        DirtyDistrict.objects.filter(marked_at__lte=started).delete()
+        RollupState.objects.update_or_create(
+            pk=1,
+            defaults={
+                "refreshed_at": started,
+                "built_at": started,
+                "overdue_on": today,
+                "workers_swept_at": started,
+            },
+        )
+    if log:
+        log(f"rollups rebuilt: {describe_sizes()}")
+
+
+def _refresh_overdue(today: datetime.date) -> None:
+    CaseSnapshot.objects.all().delete()
+    _build_overdue(6, None, today)
+    _build_overdue(4, None, today)
+    _sum_up(CaseSnapshot, 6, 4, None)
+    _sum_up(CaseSnapshot, 4, 2, None)
+    _sum_up(CaseSnapshot, 2, 0, None)
+
+
+def refresh_dirty() -> int:
+    """Bring the dirty districts (and what the day's date changes) up to date; returns how many
+    districts were refreshed. Safe to run concurrently: a district marked again while it is
+    being refreshed stays marked."""
+    from mitra.workers.models import Worker
+
+    if not rollups_ready():
+        rebuild_all()
+        return 0
+    started = timezone.now()
+    today = timezone.localdate()
+    state = _state()
+    # Imports write workers without Model.save() (COPY): find them by their update time.
+    if state.workers_swept_at:
+        swept = (
+            Worker.objects.filter(updated_at__gte=state.workers_swept_at)
+            .values_list("region_code", flat=True)
+            .order_by()
+            .distinct()
+        )
+        mark_dirty(swept, enqueue=False)
+    dirty = dict(DirtyDistrict.objects.values_list("code", "marked_at"))
+    codes = sorted(dirty)
+    for i in range(0, len(codes), CHUNK):
+        chunk = codes[i : i + CHUNK]
+        with transaction.atomic():
+            _rebuild(
+                chunk,
+                sorted({c[:4] for c in chunk}),
+                sorted({c[:2] for c in chunk}),
+                today,
+            )
+            for code in chunk:
+                DirtyDistrict.objects.filter(code=code, marked_at__lte=dirty[code]).delete()
+    with transaction.atomic():
+        if state.overdue_on != today:
+            _refresh_overdue(today)
+        RollupState.objects.filter(pk=1).update(
+            refreshed_at=started, overdue_on=today, workers_swept_at=started
+        )
+    return len(codes)
+
+
+def mark_dirty(region_codes, enqueue: bool = True) -> None:
+    """Record the districts of `region_codes` as behind, in the current transaction; after commit,
+    ask the task worker to refresh them."""
+    districts = sorted({c[:6] for c in region_codes if c and len(c) >= 6})
+    if not districts:
+        return
+    now = timezone.now()
+    DirtyDistrict.objects.bulk_create(
+        [DirtyDistrict(code=d, marked_at=now) for d in districts],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["marked_at"],
+    )
+    if enqueue:
+        _enqueue_once()
+
+
+def _enqueue_once() -> None:
+    """One refresh request per committed transaction, however many rows it changed."""
+    conn = transaction.get_connection()
+    marker = id(conn.atomic_blocks[0]) if conn.in_atomic_block else None
+    if marker is not None and getattr(conn, "_stats_refresh_for", None) == marker:
+        return
+    conn._stats_refresh_for = marker
+
+    def go():
+        from .tasks import refresh_rollups
+
+        try:
+            refresh_rollups.enqueue()
+        except Exception:  # noqa: BLE001 - the cron run picks the marks up
+            log_.warning("could not enqueue the rollup refresh", exc_info=True)
+
+    transaction.on_commit(go)
+
+
+def describe_sizes() -> str:
+    return ", ".join(f"{m.__name__} {m.objects.count():,} rows" for m in MODELS)
