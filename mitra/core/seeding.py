@@ -1,7 +1,10 @@
 """Demo data, in dependency order. Each later app appends its seeder here."""
 
 from mitra.accounts.demo import seed_demo_users
+from mitra.awards.demo import seed_awards
 from mitra.cases.demo import seed_cases
+from mitra.events.demo import seed_events
+from mitra.stats.demo import seed_stats
 from mitra.training.demo import seed_training
 from mitra.workers.demo import seed_workers
 
@@ -12,6 +15,9 @@ SEEDERS = [
     seed_workers,
     seed_training,
     seed_cases,
+    seed_awards,  # after the field work (the evidence), before the events (the invitees)
+    seed_events,  # after the awards seeder (its 2018 provincial winners are the invitees)
+    seed_stats,  # last: bulk field work beyond DIY at larger scales, then the rollups
 ]
 
 

@@ -205,8 +205,45 @@ DETAIL_ROUTES.update(
             _case_in,
             lambda c: reverse("cases:case_create", args=[c.beneficiary_id]),
         ),
+        "beneficiary edit page": (
+            _case_in,
+            lambda c: reverse("cases:beneficiary_update", args=[c.beneficiary_id]),
+        ),
+        "data-subject export": (
+            _case_in,
+            lambda c: reverse("cases:subject_export", args=[c.beneficiary_id]),
+        ),
+        "activity report page": (
+            lambda code: _report_in(code),
+            lambda r: reverse("cases:report_detail", args=[r.pk]),
+        ),
+        "API beneficiary": (_case_in, lambda c: f"/api/v1/cases/beneficiaries/{c.beneficiary_id}"),
+        "API case": (_case_in, lambda c: f"/api/v1/cases/{c.pk}"),
+        "API activity report": (
+            lambda code: _report_in(code),
+            lambda r: f"/api/v1/cases/reports/{r.pk}",
+        ),
     }
 )
+
+
+def _report_in(code):
+    """A submitted activity report of a PSM of the regency."""
+    import datetime
+
+    from mitra.cases.models import ActivityReport
+    from mitra.workers.tests.builders import build_worker
+
+    worker = build_worker(village=_VILLAGE_IN[code], full_name=f"PSM lapor {code}", status="active")
+    return ActivityReport.objects.create(
+        worker=worker,
+        village=worker.village,
+        on=datetime.date(2025, 3, 1),
+        activity_type="outreach",
+        description=f"Penyuluhan {code}",
+        reached_adults_f=5,
+        status="submitted",
+    )
 
 
 def _certificate_in(code):
@@ -235,6 +272,214 @@ DETAIL_ROUTES.update(
         "certificate PDF": (
             _certificate_in,
             lambda c: reverse("training:certificate_pdf", args=[c.pk]),
+        ),
+    }
+)
+
+
+def _event_in(code):
+    """An open event organised by the regency."""
+    from mitra.events.tests.builders import make_event
+
+    return make_event(region=code, name=f"Temu PSM {code}")
+
+
+def _event_invitation_in(code):
+    """A worker of the regency invited to, registered for and certified at its event."""
+    from mitra.events import services as event_services
+    from mitra.events.tests.builders import registered
+
+    event = _event_in(code)
+    invitation = registered(event, _worker_in(code))
+    sessions = set(event.sessions.values_list("pk", flat=True))
+    with acting_as(None):
+        event_services.record_attendance(
+            invitation, UserFactory(role="national_admin", scope_code=""), sessions
+        )
+    invitation.issued = event_services.issue_certificate(invitation)
+    return invitation
+
+
+# Events: the event's pages, its registration, attendance and certificates, and the API.
+DETAIL_ROUTES.update(
+    {
+        "event page": (_event_in, lambda e: reverse("events:detail", args=[e.pk])),
+        "event edit page": (_event_in, lambda e: reverse("events:update", args=[e.pk])),
+        "event session page": (_event_in, lambda e: reverse("events:session_create", args=[e.pk])),
+        "event invitations": (_event_in, lambda e: reverse("events:invitations", args=[e.pk])),
+        "event attendance grid": (_event_in, lambda e: reverse("events:attendance", args=[e.pk])),
+        "event certificates": (_event_in, lambda e: reverse("events:certificates", args=[e.pk])),
+        "event registration page": (
+            _event_invitation_in,
+            lambda i: reverse("events:register", args=[i.event_id, i.pk]),
+        ),
+        "event certificate page": (
+            _event_invitation_in,
+            lambda i: reverse("events:certificate_detail", args=[i.issued.pk]),
+        ),
+        "event certificate PDF": (
+            _event_invitation_in,
+            lambda i: reverse("events:certificate_pdf", args=[i.issued.pk]),
+        ),
+        "API event": (_event_in, lambda e: f"/api/v1/events/{e.pk}"),
+        "API event invitations": (_event_in, lambda e: f"/api/v1/events/{e.pk}/invitations"),
+        "API event registration": (
+            _event_invitation_in,
+            lambda i: f"/api/v1/events/{i.event_id}/invitations/{i.pk}/registration",
+        ),
+        "API event attendance": (
+            _event_invitation_in,
+            lambda i: f"/api/v1/events/{i.event_id}/invitations/{i.pk}/attendance",
+        ),
+    }
+)
+# Dashboards over JSON: a region's figures and its children's (the region is the object).
+DETAIL_ROUTES.update(
+    {
+        "API stats dashboard": (
+            lambda code: code,
+            lambda code: f"/api/v1/stats/dashboard?region={code}",
+        ),
+        "API stats children": (
+            lambda code: code,
+            lambda code: f"/api/v1/stats/children?region={code}&indicators=psm_active",
+        ),
+    }
+)
+
+
+def _award_nomination_in(code):
+    """A PSM of the regency nominated by its officer for this year's award."""
+    from mitra.awards.models import AwardCycle
+    from mitra.awards.tests.builders import eligible_psm, make_cycle, nominate
+
+    cycle = AwardCycle.objects.filter(year=2026).first() or make_cycle(2026)
+    officer = UserFactory(role="regency_officer", scope_code=code)
+    return nominate(cycle, eligible_psm(village=_VILLAGE_IN[code]), officer)
+
+
+def _award_published_in(code):
+    """A nomination of the regency, scored by a juror, in the regency's published ranking."""
+    from mitra.awards import services as award_services
+    from mitra.awards.tests.builders import score
+
+    nomination = _award_nomination_in(code)
+    officer = UserFactory(role="regency_officer", scope_code=code)
+    juror = UserFactory(role="juror", scope_code="")
+    award_services.assign_juror(
+        stage=nomination.stage, juror=juror, region_code=code, home_region_code="3471", by=officer
+    )
+    score(nomination, juror, innovation=8, interview=7)
+    award_services.publish_ranking(nomination.stage, code, officer)
+    return nomination
+
+
+# Award pages: a nomination (its page, portfolio, withdrawal), its regency's ranking and the
+# publication page, and the appeal page of a published ranking.
+DETAIL_ROUTES.update(
+    {
+        "award nomination page": (
+            _award_nomination_in,
+            lambda n: reverse("awards:nomination_detail", args=[n.pk]),
+        ),
+        "award portfolio page": (
+            _award_nomination_in,
+            lambda n: reverse("awards:portfolio_edit", args=[n.pk]),
+        ),
+        "award withdrawal page": (
+            _award_nomination_in,
+            lambda n: reverse("awards:withdraw", args=[n.pk]),
+        ),
+        "award ranking page": (
+            _award_nomination_in,
+            lambda n: reverse("awards:ranking", args=[n.stage_id, n.region_code[:4]]),
+        ),
+        "award publication page": (
+            _award_nomination_in,
+            lambda n: reverse("awards:publish", args=[n.stage_id, n.region_code[:4]]),
+        ),
+        "award appeal page": (
+            _award_published_in,
+            lambda n: reverse("awards:appeal_file", args=[n.pk]),
+        ),
+    }
+)
+
+
+# Awards over JSON: a nomination (with its evidence), the ranking preview of its regency, and the
+# published ranking it is in.
+DETAIL_ROUTES.update(
+    {
+        "API award nomination": (
+            _award_nomination_in,
+            lambda n: f"/api/v1/awards/nominations/{n.pk}",
+        ),
+        "API award ranking preview": (
+            _award_nomination_in,
+            lambda n: f"/api/v1/awards/stages/{n.stage_id}/preview?region={n.region_code[:4]}",
+        ),
+        "API award published ranking": (
+            _award_published_in,
+            lambda n: f"/api/v1/awards/rankings/{n.ranking_entries.get().ranking_id}",
+        ),
+    }
+)
+
+
+def _stats_report_in(code):
+    """A kept monthly report of the regency (small stand-in files: access is what is tested)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from mitra.stats.models_reports import GeneratedReport
+
+    pdf = default_storage.save(f"private/reports/test-{code}.pdf", ContentFile(b"%PDF-1.4"))
+    xlsx = default_storage.save(f"private/reports/test-{code}.xlsx", ContentFile(b"PK"))
+    return GeneratedReport.objects.create(
+        region_code=code,
+        region_name=code,
+        kind="monthly",
+        period_start=datetime.date(2026, 5, 1),
+        period_end=datetime.date(2026, 5, 31),
+        pdf_file=pdf,
+        xlsx_file=xlsx,
+    )
+
+
+def _codes_in_stats_csv(response):
+    """Region codes in a dashboard table export (its first column is the dotted code)."""
+    import csv
+
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+    return [row[0].replace(".", "") for row in list(csv.reader(lines))[1:]]
+
+
+# Dashboards: a region's page and the exports of its tables (the region is the object), and the
+# kept reports' downloads.
+DETAIL_ROUTES.update(
+    {
+        "dashboard page": (lambda code: code, lambda code: reverse("stats:dashboard", args=[code])),
+        "dashboard child table (csv)": (
+            lambda code: code,
+            lambda code: reverse("stats:export", args=[code, "wilayah", "csv"]),
+        ),
+        "dashboard trends (xlsx)": (
+            lambda code: code,
+            lambda code: reverse("stats:export", args=[code, "tren", "xlsx"]),
+        ),
+        "dashboard breakdown (csv)": (
+            lambda code: code,
+            lambda code: reverse("stats:export", args=[code, "cases_by_category", "csv"]),
+        ),
+        "kept report PDF": (
+            _stats_report_in,
+            lambda r: reverse("stats:report_download", args=[r.pk, "pdf"]),
+        ),
+        "kept report XLSX": (
+            _stats_report_in,
+            lambda r: reverse("stats:report_download", args=[r.pk, "xlsx"]),
         ),
     }
 )
@@ -284,6 +529,10 @@ def _seed_rows():
         _worker_pair_in(code)
         _batch_in(code)
         _case_in(code)
+        _report_in(code)
+        _event_in(code)
+        _award_nomination_in(code)
+        _stats_report_in(code)
     with acting_as(None):
         UserFactory(role="worker", scope_code="3404012001").save()
 
@@ -335,6 +584,63 @@ LIST_ROUTES.update(
         ),
         "case list": ("/kasus/daftar/", lambda r: _codes_in_page(r, "region_code")),
         "beneficiary list": ("/kasus/penerima/", lambda r: _codes_in_page(r, "region_code")),
+        "activity report list": (
+            "/kasus/laporan-kegiatan/?status=submitted",
+            lambda r: _codes_in_page(r, "region_code"),
+        ),
+        "API beneficiary list": (
+            "/api/v1/cases/beneficiaries",
+            lambda r: [row["village_code"] for row in r.json()["items"]],
+        ),
+        "API case list": ("/api/v1/cases/", lambda r: _codes_in_api(r, "region_code")),
+        "API activity report list": (
+            "/api/v1/cases/reports",
+            lambda r: _codes_in_api(r, "village_code"),
+        ),
+    }
+)
+LIST_ROUTES.update(
+    {
+        "API award nominations": (
+            "/api/v1/awards/nominations",
+            lambda r: _codes_in_api(r, "village_code"),
+        ),
+    }
+)
+# Events: the list and the API list (the seeded events are regency events, none national).
+LIST_ROUTES.update(
+    {
+        "event list": ("/acara/", lambda r: _codes_in_page(r, "region_code")),
+        "API event list": ("/api/v1/events/", lambda r: _codes_in_api(r, "region_code")),
+    }
+)
+# Dashboards over JSON: without a region, the caller's own area and its child regions.
+LIST_ROUTES.update(
+    {
+        "API stats dashboard (own area)": (
+            "/api/v1/stats/dashboard",
+            lambda r: [row["code"] for row in r.json()["children"]],
+        ),
+        "API stats children (own area)": (
+            "/api/v1/stats/children",
+            lambda r: [row["code"] for row in r.json()["children"]],
+        ),
+    }
+)
+
+
+# Dashboards: the child regions on the page and in the export, and the kept reports.
+LIST_ROUTES.update(
+    {
+        "dashboard child regions": (
+            "/dasbor/3402/",
+            lambda r: [row["code"] for row in r.context["rows"]],
+        ),
+        "dashboard child table export": ("/dasbor/3402/ekspor/wilayah.csv", _codes_in_stats_csv),
+        "kept reports list": (
+            "/dasbor/laporan/",
+            lambda r: [row.region_code for row in r.context["reports"]],
+        ),
     }
 )
 
@@ -420,8 +726,36 @@ FORBIDDEN["auditor"] += ["/pelatihan/kebutuhan/ekspor/csv/", "/pelatihan/kebutuh
 # Field work: jurors and auditors have no cases section; the due list and the lists are for the
 # field roles and officers.
 _CASES_PAGES = ["/kasus/", "/kasus/daftar/", "/kasus/penerima/", "/kasus/penerima/baru/"]
+_CASES_PAGES += ["/kasus/laporan-kegiatan/", "/api/v1/cases/", "/api/v1/cases/beneficiaries"]
 FORBIDDEN["juror"] += _CASES_PAGES
 FORBIDDEN["auditor"] += _CASES_PAGES
+# Events: officers create events; jurors have no events section at all.
+FORBIDDEN["trimulyo_worker"] += ["/acara/baru/"]
+FORBIDDEN["jetis_supervisor"] += ["/acara/baru/"]
+FORBIDDEN["auditor"] += ["/acara/baru/"]
+FORBIDDEN["juror"] += ["/acara/", "/api/v1/events/"]
+# Dashboards: jurors have no statistics at all.
+FORBIDDEN["juror"] += [
+    "/api/v1/stats/indicators",
+    "/api/v1/stats/dashboard",
+    "/api/v1/stats/children",
+]
+# Dashboard pages: jurors have none; only officers keep and generate reports; a PSM exports nothing.
+FORBIDDEN["juror"] += ["/dasbor/", "/dasbor/nasional/", "/dasbor/laporan/"]
+FORBIDDEN["trimulyo_worker"] += ["/dasbor/laporan/", "/dasbor/3402092004/ekspor/tren.csv"]
+FORBIDDEN["jetis_supervisor"] += ["/dasbor/laporan/"]
+# Awards: cycles are set up nationally; only jurors have a scoring queue.
+_AWARD_SETUP = ["/penghargaan/siklus/baru/"]
+FORBIDDEN["trimulyo_worker"] += _AWARD_SETUP + ["/penghargaan/penilaian/"]
+FORBIDDEN["jetis_supervisor"] += _AWARD_SETUP + ["/penghargaan/penilaian/"]
+FORBIDDEN["auditor"] += _AWARD_SETUP + ["/penghargaan/penilaian/"]
+FORBIDDEN["bantul_officer"] += _AWARD_SETUP + ["/penghargaan/penilaian/"]
+FORBIDDEN["juror"] += _AWARD_SETUP
+# Awards API: a PSM or a TKSK sees no nominations; only jurors have score sheets.
+FORBIDDEN["trimulyo_worker"] += ["/api/v1/awards/nominations", "/api/v1/awards/sheets"]
+FORBIDDEN["jetis_supervisor"] += ["/api/v1/awards/nominations", "/api/v1/awards/appeals"]
+FORBIDDEN["auditor"] += ["/api/v1/awards/sheets"]
+FORBIDDEN["bantul_officer"] += ["/api/v1/awards/sheets"]
 
 
 @pytest.mark.parametrize(
@@ -452,6 +786,15 @@ def test_wrong_role_gets_403(persona, url, request, client_for):
         "/kasus/daftar/",
         "/kasus/penerima/",
         "/kasus/penerima/baru/",
+        "/kasus/laporan-kegiatan/",
+        "/acara/",
+        "/penghargaan/",
+        "/penghargaan/praktik-baik/",
+        "/penghargaan/penilaian/",
+        "/dasbor/",
+        "/dasbor/nasional/",
+        "/dasbor/3402/ekspor/wilayah.csv",
+        "/dasbor/laporan/",
     ],
 )
 def test_anonymous_visitor_is_sent_to_login(url, client, regions):
@@ -479,8 +822,12 @@ def test_change_history_scope_follows_the_changed_row(bantul_officer, client_for
 # - certificate_verify (/verifikasi/<code>/): the page a certificate's QR code opens. It shows
 #   only whether the certificate is valid (or revoked, with the date, or expired), the holder's
 #   name partly masked (Sit* Rah***), the course and its hours, the batch's dates and organiser
-#   and the certificate number: no NIK, no village, no reason for a revocation.
-PUBLIC_ROUTES = {"certificate_verify"}
+#   and the certificate number: no NIK, no village, no reason for a revocation. An event
+#   participation certificate's code shows the same for the event (name, dates, host village).
+# - awards:public_results (/penghargaan/hasil/<year>/): the published national results of the
+#   PSM Berprestasi award: names, regency and province, the award, the innovation's title and
+#   summary. No NIK, no village, no evidence figures, no scores.
+PUBLIC_ROUTES = {"certificate_verify", "awards:public_results"}
 
 
 def _all_routes(patterns=None, namespace=""):
