@@ -1,10 +1,12 @@
 import base64
+import time
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -14,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from mitra.core.models import ChangeLog
 from mitra.core.views import ScopedViewMixin
@@ -67,19 +71,48 @@ def verify_two_factor(request):
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
+PENDING_KEY = "two-factor-pending-key"
+
+
+def _code_matches(device, token: str) -> bool:
+    """django-otp's TOTP check without its side effects: a wrong code during enrolment must not
+    store the unconfirmed device (throttling it would save it). The enrolling officer already
+    holds the secret, so there is nothing to throttle; last_t is set so the code cannot be
+    replayed at the next login."""
+    try:
+        number = int(token)
+    except ValueError:
+        return False
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    check.time = time.time()
+    if not check.verify(number, device.tolerance, device.last_t + 1):
+        return False
+    device.last_t, device.drift = check.t(), check.drift
+    return True
+
+
 @login_required
 def two_factor_setup(request):
-    """Enrol a TOTP authenticator: show a QR code, confirm with a first code."""
+    """Enrol a TOTP authenticator: show a QR code, confirm with a first code.
+
+    The secret waits in the session until the first code confirms it, so showing the page (a
+    GET) writes nothing and reloads keep the same QR code; the device is stored only on the
+    confirming POST."""
     if _confirmed_device(request.user) is not None:
         return render(request, "accounts/two_factor_done.html")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "Mitra"}
-    )
+    key = request.session.get(PENDING_KEY) or random_hex(20)
+    request.session[PENDING_KEY] = key
+    device = TOTPDevice(user=request.user, name="Mitra", key=key, confirmed=False)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save()
+        if _code_matches(device, form.cleaned_data["token"]):
+            with transaction.atomic():
+                # Leftovers of the old enrolment (which stored unconfirmed devices on GET).
+                TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+                device.confirmed = True
+                device.set_last_used_timestamp(commit=False)
+                device.save()
+            del request.session[PENDING_KEY]
             otp_login(request, device)
             messages.success(request, _("Two-factor login is on for your account."))
             return redirect("accounts:profile")

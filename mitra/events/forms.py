@@ -3,6 +3,8 @@ invitation, the registration, and revoking a certificate."""
 
 import datetime
 import mimetypes
+import uuid
+import zipfile
 from pathlib import Path
 
 from django import forms
@@ -196,6 +198,40 @@ MAGIC = {".pdf": b"%PDF", ".pptx": b"PK", ".docx": b"PK", ".xlsx": b"PK", ".png"
 MAGIC.update({".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8"})
 
 
+# Office files are zip archives, handed on to participants' computers: what unpacks to far more
+# than any slide deck, holds macros or DTDs (XXE, entity bombs) or is no Office file is refused.
+MAX_MATERIAL_UNPACKED = 200 * 1024 * 1024
+MAX_MATERIAL_PARTS = 5000
+
+
+def _check_office_zip(upload) -> None:
+    damaged = forms.ValidationError(_("The file's content does not match its type."))
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            infos = archive.infolist()
+            names = {info.filename.lower() for info in infos}
+            if len(infos) > MAX_MATERIAL_PARTS or "[content_types].xml" not in names:
+                raise damaged
+            if sum(info.file_size for info in infos) > MAX_MATERIAL_UNPACKED:
+                raise forms.ValidationError(
+                    _("The file would unpack to far more data than a document holds.")
+                )
+            if any(name.endswith("vbaproject.bin") for name in names):
+                raise forms.ValidationError(
+                    _("The document contains macros. Save it without macros and upload it again.")
+                )
+            for info in infos:
+                # A DTD comes before the root element: the first bytes of each part suffice.
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        if b"<!DOCTYPE" in part.read(4096).upper():
+                            raise damaged
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+        raise damaged from None
+    finally:
+        upload.seek(0)
+
+
 class MaterialForm(forms.ModelForm):
     class Meta:
         model = Material
@@ -220,6 +256,11 @@ class MaterialForm(forms.ModelForm):
         upload.seek(0)
         if not head.startswith(MAGIC[ext]):
             raise forms.ValidationError(_("The file's content does not match its type."))
+        if MAGIC[ext] == b"PK":
+            _check_office_zip(upload)
+        # Stored under a random name: a file name often holds a person's name; the download is
+        # named after the material's title.
+        upload.name = f"{uuid.uuid4().hex}{ext}"
         return upload
 
     def clean(self):

@@ -166,6 +166,14 @@ class Material(models.Model):
     def __str__(self):
         return self.title
 
+    def download_name(self) -> str:
+        """The title with the stored file's extension (the stored name is random)."""
+        from pathlib import PurePath
+
+        from django.utils.text import slugify
+
+        return f"{slugify(self.title) or 'materi'}{PurePath(self.file.name).suffix.lower()}"
+
 
 class PersonRowQuerySet(RegionScopedQuerySet):
     """Rows about one invited worker: in the worker's region; a PSM sees only their own, a juror

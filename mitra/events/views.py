@@ -256,7 +256,7 @@ def material_download(request, pk, material_pk):
     return FileResponse(
         material.file.open("rb"),
         as_attachment=True,
-        filename=material.file.name.rsplit("/", 1)[-1],
+        filename=material.download_name(),
         content_type=material.content_type or "application/octet-stream",
     )
 

@@ -176,6 +176,10 @@ def _check_zip(data: bytes) -> None:
         raise FileProblem(_("The file is damaged or is not really a spreadsheet.")) from None
     if len(infos) > 1000 or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
         raise FileProblem(_("The file unpacks to far more data than a results sheet holds."))
+    if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
+        raise FileProblem(
+            _("This workbook contains macros. Save it without macros (.xlsx) or as CSV.")
+        )
 
 
 def _read_csv(data: bytes) -> list[list]:
@@ -187,7 +191,12 @@ def _read_csv(data: bytes) -> list[list]:
             continue
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:  # a cell over the csv module's size limit, a NUL byte, ...
+        raise FileProblem(
+            _("The file cannot be read as a spreadsheet (%(error)s).") % {"error": "CSV"}
+        ) from None
 
 
 # ---- columns ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mitra.accounts.tests.factories import TEST_PASSWORD
+from mitra.accounts.views import PENDING_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,11 @@ def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
 def wrong_code_for(device: TOTPDevice) -> str:
     valid = {code_for(device, n) for n in (-1, 0, 1, 2)}
     return next(c for c in ("000000", "111111", "222222", "333333", "444444") if c not in valid)
+
+
+def pending(client, user) -> TOTPDevice:
+    """The authenticator the enrolment page showed (its secret waits in the session)."""
+    return TOTPDevice(user=user, name="Mitra", key=client.session[PENDING_KEY])
 
 
 def enrolled(user) -> TOTPDevice:
@@ -106,29 +112,38 @@ def test_worker_sees_no_set_up_notice(trimulyo_worker, client_for):
 # --- enrolment -------------------------------------------------------------------------------
 
 
-def test_enrolment_page_shows_a_qr_code_for_a_new_unconfirmed_device(bantul_officer, client_for):
-    response = client_for(bantul_officer).get(SETUP_URL)
+def test_enrolment_page_shows_a_qr_code_and_stores_nothing_until_confirmed(
+    bantul_officer, client_for
+):
+    client = client_for(bantul_officer)
+    response = client.get(SETUP_URL)
 
     assert response.status_code == 200
     assert response.context["qr_svg"].startswith("data:image/svg+xml")
     assert 'src="data:image/svg+xml' in response.text
-    device = TOTPDevice.objects.get(user=bantul_officer)
-    assert device.confirmed is False
     assert response.context["secret"] in response.text
+    # A GET changes no data: the secret waits in the session, not as a device row.
+    assert not TOTPDevice.objects.filter(user=bantul_officer).exists()
+    # A reload shows the same key (the app already scanned still works); another session not.
+    assert client.get(SETUP_URL).context["secret"] == response.context["secret"]
+    elsewhere = Client()
+    elsewhere.force_login(bantul_officer)
+    assert elsewhere.get(SETUP_URL).context["secret"] != response.context["secret"]
 
 
 @override_settings(MITRA_REQUIRE_2FA=True)
 def test_valid_first_code_confirms_the_device_and_verifies_the_session(bantul_officer, client_for):
     client = client_for(bantul_officer)
     client.get(SETUP_URL)
-    device = TOTPDevice.objects.get(user=bantul_officer)
+    shown = pending(client, bantul_officer)
 
-    response = client.post(SETUP_URL, {"token": code_for(device)})
+    response = client.post(SETUP_URL, {"token": code_for(shown)})
 
     assert response.status_code == 302
     assert response.url == PROFILE_URL
-    device.refresh_from_db()
-    assert device.confirmed is True
+    device = TOTPDevice.objects.get(user=bantul_officer)
+    assert (device.confirmed, device.key) == (True, shown.key)
+    assert PENDING_KEY not in client.session
     # This session passed the second factor: the officer can work straight away.
     assert client.get(HOME_URL).status_code == 200
 
@@ -136,16 +151,19 @@ def test_valid_first_code_confirms_the_device_and_verifies_the_session(bantul_of
 def test_wrong_first_code_is_refused_and_the_device_stays_unconfirmed(bantul_officer, client_for):
     client = client_for(bantul_officer)
     client.get(SETUP_URL)
-    device = TOTPDevice.objects.get(user=bantul_officer)
+    shown = pending(client, bantul_officer)
 
-    response = client.post(SETUP_URL, {"token": wrong_code_for(device)})
+    response = client.post(SETUP_URL, {"token": wrong_code_for(shown)})
 
     assert response.status_code == 200
     assert response.context["form"].errors["token"] == [
         tr("The code does not match. Check the time on your phone.")
     ]
-    device.refresh_from_db()
-    assert device.confirmed is False
+    assert not TOTPDevice.objects.filter(user=bantul_officer).exists()
+    # The same key is shown again, and its right code still confirms it.
+    assert response.context["secret"] == client.get(SETUP_URL).context["secret"]
+    assert client.post(SETUP_URL, {"token": code_for(shown)}).status_code == 302
+    assert TOTPDevice.objects.get(user=bantul_officer).confirmed is True
 
 
 def test_code_that_is_not_six_digits_is_refused(bantul_officer, client_for):
@@ -164,9 +182,8 @@ def test_code_that_is_not_six_digits_is_refused(bantul_officer, client_for):
 def test_after_enrolment_a_fresh_login_must_pass_the_code_step(bantul_officer, client_for):
     enrolling = client_for(bantul_officer)
     enrolling.get(SETUP_URL)
+    enrolling.post(SETUP_URL, {"token": code_for(pending(enrolling, bantul_officer))})
     device = TOTPDevice.objects.get(user=bantul_officer)
-    enrolling.post(SETUP_URL, {"token": code_for(device)})
-    device.refresh_from_db()
     assert device.confirmed
 
     client = login_with_password("dinsos.bantul")

@@ -190,6 +190,11 @@ def check_zip(path: Path) -> set[str]:
         raise FileProblem(_("The file is damaged (not a readable zip/xlsx file).")) from None
     if len(infos) > max_zip_entries():
         raise FileProblem(_("The file holds too many parts to be a spreadsheet."))
+    if any(info.filename.lower().endswith("vbaproject.bin") for info in infos):
+        # Never run here, but a macro workbook is passed on to other officers' computers.
+        raise FileProblem(
+            _("This workbook contains macros. Save it without macros (.xlsx) or as CSV.")
+        )
     total = sum(info.file_size for info in infos)
     if total > max_uncompressed_bytes():
         raise FileProblem(

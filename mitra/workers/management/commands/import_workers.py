@@ -26,6 +26,10 @@ Exit status: 0 when rows were written (or every row was already registered uncha
 
 
 class Command(BaseCommand):
+    # A data command: the URL and template checks import the whole web API (a second or more at
+    # every start) and prove nothing here; `mitra check` and the server run them.
+    requires_system_checks: list[str] = []
+
     help = HELP
 
     def create_parser(self, prog_name, subcommand, **kwargs):
