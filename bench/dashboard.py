@@ -263,6 +263,15 @@ def run_timings(args, db: str, where: str) -> int:
         # The baseline takes seconds per request at the upper levels: fewer samples there.
         base_pairs = pairs[:10] if level in ("national", "province") else pairs
         t_base = timed(baseline, base_pairs, warm=1 if level in ("national", "province") else 3)
+        if use_page:
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as queries:
+                page(*pairs[0])
+            page_queries = f", {len(queries.captured_queries)} queries per page"
+        else:
+            page_queries = ""
         t_new = t_page or t_service
         ratio = pct(t_base, 0.95) / pct(t_new, 0.95)
         meets = pct(t_new, 0.95) < GOAL_P95_MS and (level != "national" or ratio >= GOAL_RATIO)
@@ -276,7 +285,7 @@ def run_timings(args, db: str, where: str) -> int:
             f"{level:9} service p50 {pct(t_service, 0.5):7.1f} p95 {pct(t_service, 0.95):7.1f} ms  |  "
             f"{page_part}baseline p50 {pct(t_base, 0.5):8.1f} p95 {pct(t_base, 0.95):8.1f} ms "
             f"(n={len(t_base)})  |  baseline/{'page' if t_page else 'service'} p95 {ratio:6.1f}x  "
-            f"goal {'met' if meets else 'NOT met'}"
+            f"goal {'met' if meets else 'NOT met'}{page_queries}"
         )
     return 0 if ok else 1
 

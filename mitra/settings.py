@@ -155,6 +155,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": None}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DB_NAME", "test_mitra")
+    # No JIT: the app's queries are short, but the planner can cost one over jit_above_cost and
+    # compiling it then takes ~100 ms, several times the query (measured on the dashboards).
+    _db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     raise ImproperlyConfigured("DATABASE_URL must be sqlite:/// or postgres://")
 DATABASES = {"default": _db}

@@ -154,7 +154,7 @@ class Dashboard:
     recognition: dict
     filters: Filters | None = None
     child_level: str = ""
-    source: str = ""  # "rollups" or "raw": where the figures were read from
+    source: str = ""  # "rollups", "raw" or "raw+rollups": where the figures were read from
     extra: dict = field(default_factory=dict)
 
 
@@ -206,9 +206,10 @@ def derive(m: dict, today: datetime.date) -> dict[str, float | int | None]:
 # --- the service ----------------------------------------------------------------------------------
 
 
-def _resolve(user, region_code: str):
-    """(code, region row or None) after the scope check; 404 outside the scope or unknown."""
-    from mitra.regions.models import region_for_code
+def _resolve(user, region_code: str) -> tuple[str, dict[str, str]]:
+    """(code, names of the code and the regions above it) after the scope check; 404 outside the
+    scope or unknown. The names come in one query: the crumbs need them all."""
+    from mitra.regions.models import MODEL_BY_LENGTH
 
     try:
         code = normalize_code(region_code or "")
@@ -218,22 +219,23 @@ def _resolve(user, region_code: str):
     if scope is None or not code_in_scope(code, scope):
         raise Http404
     if not code:
-        return code, None
-    region = region_for_code(code)
-    if region is None:
+        return code, {}
+    parts = [
+        MODEL_BY_LENGTH[len(c)].objects.filter(code=c).values_list("code", "name").order_by()
+        for c in [*ancestor_codes(code), code]
+    ]
+    names = dict(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    if code not in names:
         raise Http404
-    return code, region
+    return code, names
 
 
-def _crumbs(code: str, region, scope: str) -> list[Crumb]:
-    from mitra.regions.models import region_for_code
-
+def _crumbs(code: str, names: dict[str, str], scope: str) -> list[Crumb]:
     crumbs = [Crumb("", str(_("Indonesia")), scope == "")]
     for above in ancestor_codes(code):
-        row = region_for_code(above)
-        crumbs.append(Crumb(above, row.name if row else above, code_in_scope(above, scope)))
-    if region is not None:
-        crumbs.append(Crumb(code, region.name, True))
+        crumbs.append(Crumb(above, names.get(above, above), code_in_scope(above, scope)))
+    if code:
+        crumbs.append(Crumb(code, names[code], True))
     return crumbs
 
 
@@ -250,12 +252,18 @@ def _child_names(code: str, child_len: int | None) -> dict[str, str]:
 
 def _source(user, code: str, level: str, filters: Filters, today):
     from .aggregates import RawSource
-    from .rollups import rollups_ready
-    from .rollups_reader import RollupSource
+    from .rollups import ready_and_as_of
+    from .rollups_reader import DistrictSource, RollupSource
 
     child_len = CHILD_LEN[level]
-    if RollupSource.supports(child_len, filters) and rollups_ready():
-        return RollupSource(user, code, child_len, filters, today)
+    if RollupSource.supports(child_len, filters):
+        ready, as_of = ready_and_as_of()
+        if ready:
+            return RollupSource(user, code, child_len, filters, today, as_of)
+    elif DistrictSource.supports(code, child_len, filters, user):
+        ready, as_of = ready_and_as_of()
+        if ready:
+            return DistrictSource(user, code, child_len, filters, today, as_of)
     return RawSource(user, code, child_len, filters, today)
 
 
@@ -269,13 +277,12 @@ def _child_rows(code, child_len, measures, today, indicator_keys=None) -> list[d
     return rows
 
 
-def _labels(kind: str) -> dict[str, str]:
+def _labels(kind: str, categories: dict[str, str]) -> dict[str, str]:
     from mitra.cases.models import Programme, ReferralStatus
     from mitra.core.categories import SEX_CHOICES
-    from mitra.core.models import PmksCategory
 
     if kind in ("cases_by_category", "beneficiaries_by_category"):
-        return {str(n): name for n, name in PmksCategory.objects.values_list("number", "name")}
+        return categories
     if kind == "referrals_by_programme":
         return {k: str(v) for k, v in Programme.choices}
     if kind == "referrals_by_outcome":
@@ -298,6 +305,9 @@ BREAKDOWN_ORDER = {
 
 
 def _breakdowns(raw: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
+    from mitra.core.models import PmksCategory
+
+    categories = {str(n): name for n, name in PmksCategory.objects.values_list("number", "name")}
     out = {}
     for kind in (
         "cases_by_category",
@@ -309,7 +319,7 @@ def _breakdowns(raw: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str
         "workers_by_tenure",
         "workers_by_kind",
     ):
-        labels = _labels(kind)
+        labels = _labels(kind, categories)
         values = raw.get(kind, {})
         order = BREAKDOWN_ORDER.get(kind) or list(labels)
         keys = [k for k in order if values.get(k)] + [k for k in values if k not in labels]
@@ -324,8 +334,8 @@ def _recognition(user, code: str, filters: Filters) -> dict:
 
 
 def dashboard(user, region_code: str, filters: Filters) -> Dashboard:
-    code, region = _resolve(user, region_code)
-    level = region.level if region is not None else "national"
+    code, names = _resolve(user, region_code)
+    level = LEVEL_BY_LENGTH[len(code)] if code else "national"
     level_key = "" if level == "national" else level
     child_len = CHILD_LEN[level_key]
     today = timezone.localdate()
@@ -349,8 +359,8 @@ def dashboard(user, region_code: str, filters: Filters) -> Dashboard:
     return Dashboard(
         level=level,
         region_code=code,
-        region_name=region.name if region is not None else str(_("Indonesia")),
-        crumbs=_crumbs(code, region, user_scope(user) or ""),
+        region_name=names[code] if code else str(_("Indonesia")),
+        crumbs=_crumbs(code, names, user_scope(user) or ""),
         as_of=source.as_of(),
         values=values,
         children=_child_rows(code, child_len, measures, today),
@@ -364,8 +374,8 @@ def dashboard(user, region_code: str, filters: Filters) -> Dashboard:
 
 
 def child_table(user, region_code: str, filters: Filters, indicator_keys=None) -> list[dict]:
-    code, region = _resolve(user, region_code)
-    level_key = "" if region is None else region.level
+    code, _names = _resolve(user, region_code)
+    level_key = LEVEL_BY_LENGTH[len(code)] if code else ""
     child_len = CHILD_LEN[level_key]
     if not child_len:
         return []

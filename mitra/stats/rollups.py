@@ -18,7 +18,7 @@ import datetime
 import logging
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, Min, Q, Subquery, Sum, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from .aggregates import (
 )
 from .rollups_models import (
     CaseSnapshot,
+    CaseTotal,
     DirtyDistrict,
     FactMonth,
     ReferralMonth,
@@ -60,10 +61,23 @@ def rollups_ready() -> bool:
 
 def as_of() -> datetime.datetime:
     """When the figures were complete: the last refresh, or the oldest change still waiting."""
-    state = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-    oldest = DirtyDistrict.objects.order_by("marked_at").values_list("marked_at", flat=True).first()
-    candidates = [t for t in (state, oldest) if t is not None]
-    return min(candidates) if candidates else timezone.now()
+    return ready_and_as_of()[1]
+
+
+def ready_and_as_of() -> tuple[bool, datetime.datetime]:
+    """`rollups_ready()` and `as_of()` in one query (the dashboard asks both on every request)."""
+    oldest = DirtyDistrict.objects.order_by("marked_at").values("marked_at")[:1]
+    row = (
+        RollupState.objects.filter(pk=1)
+        .annotate(oldest=Subquery(oldest))
+        .values_list("built_at", "refreshed_at", "oldest")
+        .first()
+    )
+    if row is None:
+        oldest_mark = DirtyDistrict.objects.aggregate(m=Min("marked_at"))["m"]
+        row = (None, None, oldest_mark)
+    candidates = [t for t in row[1:] if t is not None]
+    return row[0] is not None, min(candidates) if candidates else timezone.now()
 
 
 # --- fact sources ---------------------------------------------------------------------------------
@@ -311,7 +325,8 @@ _DEST_KEYS[WorkerSnapshot] = ["region_code", "worker_kind"]
 
 # --- rebuild and refresh --------------------------------------------------------------------------
 
-MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot)
+MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot, CaseTotal)
+SUMMED = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot)  # upper grains = sums of lower
 
 
 def _rebuild(districts, regencies, provinces, today) -> None:
@@ -325,10 +340,45 @@ def _rebuild(districts, regencies, provinces, today) -> None:
     _build_from_raw(6, districts, today)
     _build_from_raw(4, regencies, today)
     _build_workers(districts, today)
-    for model in MODELS:
+    for model in SUMMED:
         _sum_up(model, 6, 4, regencies)
         _sum_up(model, 4, 2, provinces)
         _sum_up(model, 2, 0, None)
+    for grain, codes in ((6, districts), (4, regencies), (2, provinces), (0, None)):
+        _case_totals(grain, codes)
+
+
+def _case_totals(grain: int, codes) -> None:
+    """`CaseTotal` rows of `grain` for `codes` (None: all) from the fact rows just written, so the
+    totals are the month sums by construction."""
+    facts, totals = FactMonth._meta.db_table, CaseTotal._meta.db_table
+    where, params = "grain = %s", [grain]
+    if codes is not None:
+        if not codes:
+            return
+        where += f" AND region_code IN ({', '.join(['%s'] * len(codes))})"
+        params += list(codes)
+    sql = (
+        f"INSERT INTO {totals} (region_code, grain, worker_kind, category, new_cases, "  # noqa: S608
+        f"closed_cases) SELECT region_code, grain, worker_kind, category, SUM(new_cases), "
+        f"SUM(closed_cases) FROM {facts} WHERE {where} "
+        "GROUP BY region_code, grain, worker_kind, category "
+        "HAVING SUM(new_cases) <> 0 OR SUM(closed_cases) <> 0"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a rebuild: with stale ones PostgreSQL misjudges the small
+    dashboard reads as large. VACUUM too (outside a transaction only): it marks the new pages
+    all-visible, which the covering index's index-only scans need to skip the heap."""
+    if connection.vendor != "postgresql":
+        return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cur:
+        for model in MODELS:
+            cur.execute(f"{command} {model._meta.db_table}")
 
 
 def rebuild_all(log=None) -> None:
@@ -347,6 +397,7 @@ def rebuild_all(log=None) -> None:
                 "workers_swept_at": started,
             },
         )
+    _analyze()
     if log:
         log(f"rollups rebuilt: {describe_sizes()}")
 

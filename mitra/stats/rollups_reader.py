@@ -9,9 +9,16 @@ from django.db.models import Q, Sum
 
 from mitra.core.scope import prefix_q
 
-from .aggregates import AGE_BANDS, TENURE_BANDS
+from .aggregates import AGE_BANDS, TENURE_BANDS, RawSource
 from .rollups import as_of
-from .rollups_models import ALL_KINDS, CaseSnapshot, FactMonth, ReferralMonth, WorkerSnapshot
+from .rollups_models import (
+    ALL_KINDS,
+    CaseSnapshot,
+    CaseTotal,
+    FactMonth,
+    ReferralMonth,
+    WorkerSnapshot,
+)
 
 PERIOD_MEASURES = (
     "new_cases",
@@ -35,7 +42,16 @@ class RollupSource:
 
     name = "rollups"
 
-    def __init__(self, user, code: str, child_len: int, filters, today: datetime.date):
+    def __init__(
+        self,
+        user,
+        code: str,
+        child_len: int,
+        filters,
+        today: datetime.date,
+        as_of: datetime.datetime | None = None,
+    ):
+        self._as_of = as_of
         self.user, self.code, self.grain, self.f, self.today = (
             user,
             code,
@@ -50,7 +66,7 @@ class RollupSource:
         return child_len in (2, 4) or (child_len == 6 and not filters.category)
 
     def as_of(self) -> datetime.datetime:
-        return as_of()
+        return self._as_of or as_of()
 
     def _rows(self, model, category=True):
         """The child regions' rows."""
@@ -84,23 +100,42 @@ class RollupSource:
     def measures(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(dict)
         frm, upto = self.f.date_from, self.f.date_to
-        in_period = Q(month__gte=frm)
+        in_period = Q(month__gte=frm, month__lte=upto)
+        after = Q(month__gt=upto)
         sums = {m: self._fact_sum(m, in_period) for m in PERIOD_MEASURES}
+        # Open at the period's end = all-time totals less what was opened/closed after it: only
+        # the months from the period's start on are read, not every month since the data began.
         facts = (
             self._facts()
-            .filter(month__lte=upto)
+            .filter(month__gte=min(frm, upto + datetime.timedelta(days=1)))
             .values("region_code")
             .order_by()
             .annotate(
-                cases_opened_upto=self._fact_sum("new_cases"),
-                cases_closed_upto=self._fact_sum("closed_cases"),
+                opened_after=self._fact_sum("new_cases", after),
+                closed_after=self._fact_sum("closed_cases", after),
                 **sums,
             )
         )
+        opened_after: dict[str, int] = {}
+        closed_after: dict[str, int] = {}
         for row in facts:
-            bucket = out[row.pop("region_code")]
+            code = row.pop("region_code")
+            opened_after[code] = row.pop("opened_after") or 0
+            closed_after[code] = row.pop("closed_after") or 0
+            bucket = out[code]
             for name, value in row.items():
                 bucket[name] = value or 0
+        totals = (
+            self._kind(self._rows(CaseTotal))
+            .values("region_code")
+            .order_by()
+            .annotate(opened=Sum("new_cases"), closed=Sum("closed_cases"))
+        )
+        for row in totals:
+            code = row["region_code"]
+            bucket = out[code]
+            bucket["cases_opened_upto"] = (row["opened"] or 0) - opened_after.get(code, 0)
+            bucket["cases_closed_upto"] = (row["closed"] or 0) - closed_after.get(code, 0)
         overdue = (
             self._kind(self._rows(CaseSnapshot))
             .values("region_code")
@@ -156,36 +191,51 @@ class RollupSource:
                     out[name][month] = value
         return out
 
-    def breakdowns(self) -> dict[str, dict[str, int]]:
+    def breakdowns(self, categories: bool = True) -> dict[str, dict[str, int]]:
+        """`categories=False`: without the two PMKS category breakdowns (a district has no
+        per-category rows)."""
         out: dict[str, dict[str, int]] = {}
         period = Q(month__gte=self.f.date_from, month__lte=self.f.date_to)
-        cats = self._kind(self._own(FactMonth, category=False)).filter(period)
-        cats = cats.filter(category=self.category) if self.category else cats.exclude(category=0)
-        rows = (
-            cats.values("category").order_by().annotate(c=Sum("new_cases"), b=Sum("beneficiaries"))
-        )
-        out["cases_by_category"] = {str(r["category"]): r["c"] for r in rows if r["c"]}
-        out["beneficiaries_by_category"] = {str(r["category"]): r["b"] for r in rows if r["b"]}
+        if categories:
+            cats = self._kind(self._own(FactMonth, category=False)).filter(period)
+            cats = (
+                cats.filter(category=self.category) if self.category else cats.exclude(category=0)
+            )
+            rows = (
+                cats.values("category")
+                .order_by()
+                .annotate(c=Sum("new_cases"), b=Sum("beneficiaries"))
+            )
+            out["cases_by_category"] = {str(r["category"]): r["c"] for r in rows if r["c"]}
+            out["beneficiaries_by_category"] = {str(r["category"]): r["b"] for r in rows if r["b"]}
+        # One query per table, split in Python: each round trip costs more than the rows.
         referrals = self._kind(self._own(ReferralMonth)).filter(period)
-        out["referrals_by_programme"] = dict(
-            referrals.values_list("programme").order_by().annotate(v=Sum("referrals"))
-        )
-        out["referrals_by_outcome"] = dict(
-            referrals.values_list("status").order_by().annotate(v=Sum("referrals"))
-        )
-        workers = self._own(WorkerSnapshot, category=False)
-        kinds = workers.exclude(worker_kind=ALL_KINDS)
-        if self.f.worker_kind:
-            kinds = kinds.filter(worker_kind=self.f.worker_kind)
-        out["workers_by_kind"] = {
-            k: v
-            for k, v in kinds.values_list("worker_kind").order_by().annotate(v=Sum("active"))
-            if v
-        }
-        chosen = workers.filter(worker_kind=self.f.worker_kind or ALL_KINDS)
+        by_programme: dict[str, int] = defaultdict(int)
+        by_outcome: dict[str, int] = defaultdict(int)
+        for programme, status, v in (
+            referrals.values_list("programme", "status").order_by().annotate(v=Sum("referrals"))
+        ):
+            by_programme[programme] += v
+            by_outcome[status] += v
+        out["referrals_by_programme"] = dict(by_programme)
+        out["referrals_by_outcome"] = dict(by_outcome)
+        chosen_kind = self.f.worker_kind or ALL_KINDS
         columns = ("active", "female", *WorkerSnapshot.AGE_COLUMNS, *WorkerSnapshot.TENURE_COLUMNS)
-        totals = chosen.aggregate(**{c: Sum(c) for c in columns})
-        totals = {k: v or 0 for k, v in totals.items()}
+        per_kind = {
+            row.pop("worker_kind"): row
+            for row in self._own(WorkerSnapshot, category=False)
+            .values("worker_kind")
+            .order_by()
+            .annotate(**{c: Sum(c) for c in columns})
+        }
+        out["workers_by_kind"] = {
+            k: row["active"]
+            for k, row in per_kind.items()
+            if k != ALL_KINDS and (not self.f.worker_kind or k == self.f.worker_kind)
+            if row["active"]
+        }
+        chosen = per_kind.get(chosen_kind, {})
+        totals = {c: chosen.get(c) or 0 for c in columns}
         out["workers_by_sex"] = {
             k: v
             for k, v in (("L", totals["active"] - totals["female"]), ("P", totals["female"]))
@@ -199,4 +249,32 @@ class RollupSource:
             for i, band in enumerate(TENURE_BANDS)
             if totals[f"tenure_{i}"]
         }
+        return out
+
+
+class DistrictSource(RawSource):
+    """A district without a category filter: its villages' figures from the raw tables (there
+    are no village rollups), its own trends and breakdowns from the district's rollup rows (one
+    query each instead of one per measure); the PMKS category breakdowns stay raw, as districts
+    have no per-category rows. Figures are as of the rollups' refresh."""
+
+    name = "raw+rollups"
+
+    @staticmethod
+    def supports(code: str, child_len: int | None, filters, user) -> bool:
+        return len(code) == 6 and not filters.category and user.role not in ("worker", "juror")
+
+    def __init__(self, user, code, child_len, filters, today, as_of=None):
+        super().__init__(user, code, child_len, filters, today)
+        self.rolled = RollupSource(user, code, child_len, filters, today, as_of)
+
+    def as_of(self) -> datetime.datetime:
+        return self.rolled.as_of()
+
+    def trends(self) -> dict[str, dict[datetime.date, int]]:
+        return self.rolled.trends()
+
+    def breakdowns(self) -> dict[str, dict[str, int]]:
+        out = self.category_breakdowns()
+        out.update(self.rolled.breakdowns(categories=False))
         return out

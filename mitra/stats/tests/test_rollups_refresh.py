@@ -86,3 +86,16 @@ def test_overdue_follow_ups_follow_the_date_without_any_change(national_admin, m
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + datetime.timedelta(days=2))
     rollups.refresh_dirty()
     assert dashboard(national_admin, "", Filters.default()).values["overdue_followups"] == 1
+
+
+def test_a_bulk_worker_import_marks_the_districts_it_wrote(bantul_officer, tmp_path, settings):
+    from mitra.workers.importing.service import import_file
+    from mitra.workers.tests.importfiles import person, write_csv
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rollups.rebuild_all()
+    path = write_csv(tmp_path / "psm.csv", [person(1), person(2)])
+    outcome = import_file(path, scope=bantul_officer.scope_code, actor=bantul_officer)
+    assert outcome.written.written == 2
+    # COPY bypasses the signals: the writer itself marks Trimulyo's district, nothing else.
+    assert set(DirtyDistrict.objects.values_list("code", flat=True)) == {"340209"}

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,10 +22,13 @@ from django.utils.translation import gettext as _
 
 from mitra.core.current import current_address
 from mitra.core.models import ChangeLog
+from mitra.stats.rollups import mark_dirty
 
 from ..models import Status, Worker
 from .engine import _HASH, ROW_COLUMNS, read_spool, stored_by_hash
 from .sources import FileProblem
+
+_REGION = ROW_COLUMNS.index("region_code")
 
 # Test hook for the crash test: pause after this many written batches (inside the transaction).
 PAUSE_ENV = "MITRA_IMPORT_PAUSE_AFTER_BATCHES"
@@ -36,6 +39,7 @@ class WriteResult:
     written: int = 0
     registered_meanwhile: int = 0
     seconds: float = 0.0
+    districts: set[str] = field(default_factory=set)
 
 
 def constant_columns(actor) -> tuple[list[str], list]:
@@ -100,6 +104,8 @@ def write(
                     spool_path, columns, tuple(constants), result, summary, progress, recheck
                 )
                 _record(actor, scope, summary, record_id, result)
+                # COPY bypasses the models' signals: mark the dashboards' districts behind here.
+                mark_dirty(result.districts)
         except IntegrityError as exc:
             if recheck:
                 raise FileProblem(
@@ -127,6 +133,7 @@ def _insert_spool(spool_path, columns, constants, result, summary, progress, rec
                 taken = set(stored_by_hash([row[_HASH] for row in batch], []))
                 rows = [tuple(row[:-1]) + constants for row in batch if row[_HASH] not in taken]
                 result.registered_meanwhile += len(batch) - len(rows)
+                result.districts.update(row[_REGION][:6] for row in rows)
                 with _inserter(cursor, table, column_sql, len(columns)) as insert:
                     insert(rows)
                 _inserted(result, len(rows), batches, summary, progress)
@@ -135,6 +142,7 @@ def _insert_spool(spool_path, columns, constants, result, summary, progress, rec
             for batches, batch in enumerate(read_spool(spool_path), start=1):
                 rows = [tuple(row[:-1]) + constants for row in batch]
                 insert(rows)
+                result.districts.update(row[_REGION][:6] for row in rows)
                 _inserted(result, len(rows), batches, summary, progress)
 
 
