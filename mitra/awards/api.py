@@ -276,6 +276,9 @@ def withdraw(
     if_match: str | None = Header(None, alias="If-Match"),
 ):
     nomination = _nomination(request, nomination_id)
+    # The permission before the If-Match precondition: a caller who may not withdraw gets 403,
+    # not "send If-Match" (the access matrix).
+    require(request.auth, "awards.nominate")
     refuse_extra_fields(payload)
     expected = expected_version(if_match, payload.version)
     return services.withdraw_nomination(nomination, request.auth, payload.reason, expected)

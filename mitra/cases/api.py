@@ -139,7 +139,7 @@ class ReferralOut(Schema):
     notes: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     kind: str
     at: datetime.datetime
     from_status: str
@@ -154,7 +154,7 @@ class CaseOut(CaseSummaryOut):
     closure_note: str
     interventions: list[InterventionOut]
     referrals: list[ReferralOut]
-    events: list[EventOut]
+    events: list[CaseEventOut]
 
     @staticmethod
     def resolve_interventions(obj):

@@ -236,6 +236,7 @@ def invite_winners(request, event_id: int, payload: CycleIn):
 
     refuse_extra_fields(payload)
     event = _event(request, event_id)
+    require(request.auth, "events.invite")  # before the body is looked at (the access matrix)
     cycle = AwardCycle.objects.filter(pk=payload.cycle).first()
     if cycle is None:
         raise ValidationError({"cycle": _("No such award cycle.")})

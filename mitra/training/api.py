@@ -81,7 +81,7 @@ class CourseOut(CourseBriefOut):
         return sorted(c.code for c in obj.prerequisites.all())
 
 
-class SessionOut(Schema):
+class BatchSessionOut(Schema):
     id: int
     on: datetime.date
     title: str
@@ -121,7 +121,7 @@ class BatchOut(BatchSummaryOut):
     trainers: str
     signer_name: str
     signer_title: str
-    sessions: list[SessionOut]
+    sessions: list[BatchSessionOut]
     seat_quotas: list[SeatQuotaOut]
 
     @staticmethod
@@ -211,7 +211,7 @@ class ResultsIn(_Body):
     )
 
 
-class WithdrawIn(_Body):
+class EnrolmentWithdrawIn(_Body):
     reason: str = ""
 
 
@@ -400,7 +400,7 @@ def record_results(request, enrolment_id: int, payload: ResultsIn):
     response=EnrolmentOut,
     summary="Give up a place; a freed seat goes to the waiting list",
 )
-def withdraw(request, enrolment_id: int, payload: WithdrawIn):
+def withdraw(request, enrolment_id: int, payload: EnrolmentWithdrawIn):
     user = request.auth
     _refuse_extra_fields(payload)
     enrolment = get_object_or_404(_enrolments(user), pk=enrolment_id)

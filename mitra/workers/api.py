@@ -223,7 +223,7 @@ class WorkerUpdateIn(_Body):
     focus_areas: list[int] | None = None
 
 
-class StatusIn(_Body):
+class WorkerStatusIn(_Body):
     to: Status
     reason: str = ""
     on: datetime.date | None = None
@@ -238,7 +238,7 @@ class DecreeIn(_Body):
     activate: bool = Field(True, description="Activate a worker whose requirements are met.")
 
 
-class TransferIn(_Body):
+class WorkerTransferIn(_Body):
     village: str = Field(description="Code of the new village, inside your area.")
     reason: str = ""
     on: datetime.date | None = None
@@ -516,7 +516,7 @@ def update_worker(
 def change_status(
     request,
     worker_id: uuid.UUID,
-    payload: StatusIn,
+    payload: WorkerStatusIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
     user = request.auth
@@ -571,7 +571,7 @@ def record_decree(request, worker_id: uuid.UUID, payload: DecreeIn):
 def transfer_worker(
     request,
     worker_id: uuid.UUID,
-    payload: TransferIn,
+    payload: WorkerTransferIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
     user = request.auth
