@@ -4,7 +4,8 @@ scope, status, is_staff, is_superuser, owner, created_by, worker, version, ...) 
 of extra fields and their hostile values (derandomized, so CI is reproducible).
 
 Each write is first sent without extras and must succeed, so a refusal with extras is the extras'
-doing, not a broken base body.
+doing, not a broken base body. `test_matrix_writes_api.py` covers EVERY API write (enumerated from
+the OpenAPI schema, deny by default) and the main edit forms.
 """
 
 import json
