@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,7 +112,8 @@ def invite(request, pk):
     try:
         worker_id = uuid.UUID(request.POST.get("worker", ""))
     except ValueError:
-        raise Http404 from None
+        messages.error(request, _("Choose the worker to invite."))
+        return redirect("events:invitations", event.pk)
     worker = get_object_or_404(Worker.objects.visible_to(request.user), pk=worker_id)
     try:
         _invitation, created = services.invite_worker(event, worker, request.user)

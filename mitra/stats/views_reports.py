@@ -147,7 +147,8 @@ def schedule(request):
     _require(request, "stats.generate_report")
     kind = request.POST.get("kind")
     if kind not in ReportKind.values:
-        raise Http404
+        messages.error(request, _("Choose a monthly or a yearly report."))
+        return redirect("stats:reports")
     code = request.user.scope_code or ""
     existing = ReportSubscription.objects.filter(region_code=code, kind=kind)
     if request.POST.get("action") == "stop":

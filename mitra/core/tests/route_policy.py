@@ -36,6 +36,7 @@ class Policy:
     forbidden_for: frozenset[str] = field(default_factory=frozenset)
     overrides: tuple[tuple[str, str], ...] = ()
     then_perms: tuple[str, ...] = ()  # checked after the object's region (403 then)
+    done: str = "ok"  # what an allowed write answers (a logout's is the login page)
     note: str = ""
 
 
@@ -64,6 +65,20 @@ PUBLIC_ABSENT = Policy(public=True, anon_ok=True, obj="absent", note="sample key
 ANON_PAGE = Policy(anon_ok=True, note="login/language: works without and with a session")
 
 _W, _WV = "workers.view_worker", "workers.change_worker"
+LOGIN = "login"
+# An activity report is submitted by the PSM who wrote it: officers who see it are refused (403),
+# a PSM who is not its author does not see it (404).
+_AUTHOR_ONLY = {
+    "scope_first": True,
+    "none_for": _PSM,
+    "forbidden_for": (
+        "national_admin",
+        "province_officer",
+        "regency_officer",
+        "district_supervisor",
+    ),
+    "note": "only the report's author submits it",
+}
 _PSM_ONLY_OWN = ("worker",)  # a PSM's rows are their own, not their whole village's
 
 PAGES: dict[str, Policy] = {
@@ -76,7 +91,9 @@ PAGES: dict[str, Policy] = {
     "core:changelog": P("core.view_changelog"),
     "core:accesslog": P("core.view_accesslog"),
     "accounts:login": ANON_PAGE,
-    "accounts:logout": Policy(anon_ok=True, post=True, note="POST only; GET is 405"),
+    "accounts:logout": Policy(
+        anon_ok=True, post=True, done=LOGIN, note="POST only; GET is 405; done: the login page"
+    ),
     "accounts:two_factor_verify": SIGNED_IN,
     "accounts:profile": SIGNED_IN,
     "accounts:two_factor_setup": SIGNED_IN,
@@ -165,16 +182,16 @@ PAGES: dict[str, Policy] = {
     "cases:beneficiary_update": P("cases.change_beneficiary", obj="beneficiary", none_for=_PSM),
     "cases:case_create": P("cases.add_case", obj="beneficiary", none_for=_PSM),
     "cases:case_detail": P("cases.view_case", obj="case", none_for=_PSM),
-    "cases:case_status": P("cases.view_case", obj="case", post=True),
-    "cases:intervention_add": P("cases.view_case", obj="case", post=True),
-    "cases:referral_add": P("cases.view_case", obj="case", post=True),
-    "cases:referral_outcome": P("cases.view_case", obj="case", post=True),
+    "cases:case_status": P("cases.view_case", obj="case", post=True, none_for=_PSM),
+    "cases:intervention_add": P("cases.view_case", obj="case", post=True, none_for=_PSM),
+    "cases:referral_add": P("cases.view_case", obj="case", post=True, none_for=_PSM),
+    "cases:referral_outcome": P("cases.view_case", obj="case", post=True, none_for=_PSM),
     "cases:case_transfer": P("cases.transfer_case", obj="case"),
     "cases:report_list": P("cases.view_activityreport"),
     "cases:report_create": P("cases.add_activityreport", own_worker=True),
     "cases:report_detail": P("cases.view_activityreport", obj="report", none_for=_PSM),
     "cases:report_update": P("cases.add_activityreport", obj="report", own_worker=True),
-    "cases:report_submit": P("cases.add_activityreport", obj="report", post=True),
+    "cases:report_submit": P("cases.add_activityreport", obj="report", post=True, **_AUTHOR_ONLY),
     "cases:report_verify": P("cases.verify_report", obj="report", post=True),
     "cases:subject_export": P("cases.subject_request", obj="beneficiary"),
     "stats:index": P("stats.view_dashboard"),
@@ -233,7 +250,7 @@ PAGES: dict[str, Policy] = {
     "events:invite_winners": P("events.invite", obj="event", post=True),
     "events:invitation_withdraw": P("events.invite", obj="invitation", post=True),
     "events:register": P("events.register", obj="invitation", none_for=_PSM),
-    "events:decline": P("events.register", obj="invitation", post=True),
+    "events:decline": P("events.register", obj="invitation", post=True, none_for=_PSM),
     "events:attendance": P("events.record_attendance", obj="event"),
     "events:attendance_row": P("events.record_attendance", obj="invitation", post=True),
     "events:certificates": P(
@@ -301,22 +318,28 @@ API: dict[str, Policy] = {
     "POST /api/v1/cases/": P("cases.add_case", post=True),
     "GET /api/v1/cases/due": P("cases.view_case"),
     "GET /api/v1/cases/{case_id}": P("cases.view_case", obj="case", none_for=_PSM),
-    "POST /api/v1/cases/{case_id}/status": P("cases.view_case", obj="case", post=True),
-    "POST /api/v1/cases/{case_id}/interventions": P("cases.view_case", obj="case", post=True),
-    "POST /api/v1/cases/{case_id}/referrals": P("cases.view_case", obj="case", post=True),
+    "POST /api/v1/cases/{case_id}/status": P(
+        "cases.view_case", obj="case", post=True, none_for=_PSM
+    ),
+    "POST /api/v1/cases/{case_id}/interventions": P(
+        "cases.view_case", obj="case", post=True, none_for=_PSM
+    ),
+    "POST /api/v1/cases/{case_id}/referrals": P(
+        "cases.view_case", obj="case", post=True, none_for=_PSM
+    ),
     "POST /api/v1/cases/{case_id}/referrals/{referral_id}/outcome": P(
-        "cases.view_case", obj="case", post=True
+        "cases.view_case", obj="referral", post=True, none_for=_PSM
     ),
     "POST /api/v1/cases/{case_id}/transfer": P(
         "cases.transfer_case", obj="case", post=True, scope_first=True, none_for=_PSM
     ),
     "GET /api/v1/cases/reports": P("cases.view_activityreport"),
-    "POST /api/v1/cases/reports": P("cases.add_activityreport", post=True),
+    "POST /api/v1/cases/reports": P("cases.add_activityreport", post=True, own_worker=True),
     "GET /api/v1/cases/reports/{report_id}": P(
         "cases.view_activityreport", obj="report", none_for=_PSM
     ),
     "POST /api/v1/cases/reports/{report_id}/submit": P(
-        "cases.add_activityreport", obj="report", post=True
+        "cases.add_activityreport", obj="report", post=True, **_AUTHOR_ONLY
     ),
     "POST /api/v1/cases/reports/{report_id}/verify": P(
         "cases.verify_report", obj="report", post=True
@@ -327,10 +350,10 @@ API: dict[str, Policy] = {
         "cases.view_beneficiary", obj="beneficiary", none_for=_PSM
     ),
     "PATCH /api/v1/cases/beneficiaries/{person_id}": P(
-        "cases.change_beneficiary", obj="beneficiary", post=True
+        "cases.change_beneficiary", obj="beneficiary", post=True, none_for=_PSM
     ),
     "PUT /api/v1/cases/beneficiaries/{person_id}": P(
-        "cases.change_beneficiary", obj="beneficiary", post=True
+        "cases.change_beneficiary", obj="beneficiary", post=True, none_for=_PSM
     ),
     "GET /api/v1/stats/indicators": P("stats.view_dashboard"),
     "GET /api/v1/stats/dashboard": P("stats.view_dashboard"),
@@ -354,10 +377,10 @@ API: dict[str, Policy] = {
         "awards.score", obj="nomination", none_for=_JUROR
     ),
     "PUT /api/v1/awards/nominations/{nomination_id}/scores": P(
-        "awards.score", obj="nomination", post=True
+        "awards.score", obj="nomination", post=True, none_for=_JUROR
     ),
     "POST /api/v1/awards/nominations/{nomination_id}/scores/submit": P(
-        "awards.score", obj="nomination", post=True
+        "awards.score", obj="nomination", post=True, none_for=_JUROR
     ),
     "GET /api/v1/awards/stages/{stage_id}/jury": P("awards.view_nomination", obj="cycle"),
     "POST /api/v1/awards/stages/{stage_id}/jury": P("awards.assign_jury", obj="cycle", post=True),
@@ -376,9 +399,13 @@ API: dict[str, Policy] = {
         post=True,
         scope_first=True,
         none_for=("district_supervisor", "worker", "juror", "auditor"),
+        forbidden_for=("national_admin", "province_officer"),
+        note="a regency's ranking is published by its own regency officer (as the page)",
     ),
     "GET /api/v1/awards/appeals": P("awards.view_nomination"),
-    "POST /api/v1/awards/appeals": P("awards.appeal", post=True),
+    "POST /api/v1/awards/appeals": P(
+        "awards.appeal", obj="published", post=True, note="the ranking is named in the body"
+    ),
     "POST /api/v1/awards/appeals/{appeal_id}/decision": P(
         "awards.decide_appeal", obj="absent", post=True
     ),
@@ -397,7 +424,7 @@ API: dict[str, Policy] = {
         "events.register", obj="invitation", scope_first=True, none_for=_PSM
     ),
     "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/registration": P(
-        "events.register", obj="invitation", post=True, scope_first=True
+        "events.register", obj="invitation", post=True, scope_first=True, none_for=_PSM
     ),
     "GET /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": P(
         "events.view_event", obj="invitation", none_for=_PSM
