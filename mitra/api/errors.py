@@ -2,6 +2,8 @@
 
 Messages are in the request's language (Indonesian first)."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -72,6 +74,17 @@ def install(api) -> None:
             401,
             "unauthenticated",
             _("Log in or send a valid token (Authorization: Bearer …)."),
+        )
+
+    @api.exception_handler(Exception)
+    def on_crash(request, exc):
+        # An API client reads JSON, also when the server fails; the traceback goes to the log
+        # as Django's own handler would have logged it.
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exc
+        )
+        return respond(
+            request, 500, "server_error", _("Something went wrong on the server. Try again later.")
         )
 
     @api.exception_handler(HttpError)

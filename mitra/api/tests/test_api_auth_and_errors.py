@@ -216,6 +216,23 @@ def test_unknown_object_is_404_in_the_error_format(bantul_officer, client_for):
     assert error["message"] == tr("Not found.")
 
 
+def test_a_server_error_answers_json_in_the_error_format_and_is_logged(
+    bantul_officer, client_for, monkeypatch, caplog
+):
+    """A client of the API reads JSON also when the server fails (not Django's HTML 500 page)."""
+    from mitra.core.models import Job
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Job.objects, "visible_to", crash)
+    response = client_for(bantul_officer).get(f"/api/v1/jobs/{uuid.uuid4()}")
+
+    error = assert_error(response, 500, "server_error")
+    assert error["message"] == tr("Something went wrong on the server. Try again later.")
+    assert any(r.exc_info and r.levelname == "ERROR" for r in caplog.records)
+
+
 def test_list_is_paginated_with_items_count_limit_offset(national_admin, client_for):
     client = client_for(national_admin)
 
