@@ -1,8 +1,10 @@
 """Check 3 of the trust issue over EVERY API write: the POST/PUT/PATCH operations are read from the
-OpenAPI schema, and each must have an entry in WRITES (deny by default: a new write without one
-fails). For each, a valid base body (a schema-valid body, with the fields WRITES fixes) is sent
+OpenAPI schema, and each must have an entry in WRITES and a body in `trust_bodies.business_bodies`
+(deny by default: a new write without them fails). For each, a business-valid base body is sent
 together with hypothesis-chosen extra fields carrying hostile JSON values; the API must refuse
 them by name (422, the extra field in `details`) and no stored row of the domain tables may change.
+Then the base alone is sent (inside a rolled-back transaction) and must be accepted: the positive
+control that the refusal came from the extras, not from a business rule the base broke.
 
 The refusal is each handler's own doing (the bodies keep unknown fields so they can be named, see
 `refuse_extra_fields`), so a handler that forgets it would store or silently drop the extras; this
@@ -14,6 +16,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +24,14 @@ from mitra.accounts.roles import ROLE_PERMISSIONS
 from mitra.accounts.tests.factories import UserFactory
 from mitra.core.tests import test_access as access
 from mitra.core.tests.route_policy import API
+from mitra.core.tests.trust_bodies import (
+    AUTHOR,
+    JUROR,
+    PUBLISHER,
+    URL_OBJECTS,
+    business_bodies,
+    extra_objects,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,45 +81,46 @@ REFUSE = "refuse"  # 422 naming each extra field (the API's style)
 IGNORE = "ignore"  # a search: the body is a filter, nothing is stored
 NO_BODY = "no body"  # the operation takes no body, so extras never reach it
 
-JUROR = "assigned juror"  # a juror assigned to the Bantul nomination (built below)
-
-# op -> (how extras are handled, fields fixed over the schema-valid body so the base is valid,
-# optionally the caller's role when not the first persona holding the permissions).
-# The base must pass the body schema; the refusal of extras comes before the business rules.
-WRITES: dict[str, tuple[str, dict]] = {
-    "POST /api/v1/workers/": (REFUSE, {"village": "3402092004"}),
-    "POST /api/v1/workers/search": (IGNORE, {}),
-    "PATCH /api/v1/workers/{worker_id}": (REFUSE, {"address": "Dusun Baru"}),
-    "POST /api/v1/workers/{worker_id}/status": (REFUSE, {"to": "verified"}),
-    "POST /api/v1/workers/{worker_id}/decrees": (REFUSE, {}),
-    "POST /api/v1/workers/{worker_id}/transfer": (REFUSE, {"village": "3402092004"}),
-    "POST /api/v1/training/batches/{batch_id}/enrolments": (REFUSE, {}),
-    "POST /api/v1/training/enrolments/{enrolment_id}/results": (REFUSE, {}),
-    "POST /api/v1/training/enrolments/{enrolment_id}/withdraw": (REFUSE, {"reason": "Sakit"}),
-    "POST /api/v1/cases/": (REFUSE, {"categories": [24]}),
-    "POST /api/v1/cases/{case_id}/status": (REFUSE, {"to": "closed"}),
-    "POST /api/v1/cases/{case_id}/interventions": (REFUSE, {}),
-    "POST /api/v1/cases/{case_id}/referrals": (REFUSE, {}),
-    "POST /api/v1/cases/{case_id}/referrals/{referral_id}/outcome": (REFUSE, {}),
-    "POST /api/v1/cases/{case_id}/transfer": (REFUSE, {}),
-    "POST /api/v1/cases/reports": (REFUSE, {}),
-    "POST /api/v1/cases/reports/{report_id}/submit": (NO_BODY, {}),
-    "POST /api/v1/cases/reports/{report_id}/verify": (REFUSE, {"approve": True}),
-    "POST /api/v1/cases/beneficiaries": (REFUSE, {"village": "3402092004", "categories": [24]}),
-    "PATCH /api/v1/cases/beneficiaries/{person_id}": (REFUSE, {"address": "Dusun Baru"}),
-    "PUT /api/v1/cases/beneficiaries/{person_id}": (REFUSE, {"address": "Dusun Baru"}),
-    "POST /api/v1/awards/nominations": (REFUSE, {}),
-    "POST /api/v1/awards/nominations/{nomination_id}/withdraw": (REFUSE, {"reason": "Salah"}),
-    "PUT /api/v1/awards/nominations/{nomination_id}/scores": (REFUSE, {"scores": {}}, JUROR),
-    "POST /api/v1/awards/nominations/{nomination_id}/scores/submit": (REFUSE, {}, JUROR),
-    "POST /api/v1/awards/stages/{stage_id}/jury": (REFUSE, {}, "regency_officer"),
-    "POST /api/v1/awards/stages/{stage_id}/publish": (REFUSE, {}, "regency_officer"),
-    "POST /api/v1/awards/appeals": (REFUSE, {}, "regency_officer"),
-    "POST /api/v1/awards/appeals/{appeal_id}/decision": (REFUSE, {}, "regency_officer"),
-    "POST /api/v1/events/{event_id}/invitations": (REFUSE, {}),
-    "POST /api/v1/events/{event_id}/invitations/from-cycle": (REFUSE, {}),
-    "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/registration": (REFUSE, {}),
-    "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": (REFUSE, {}),
+# op -> (how extras are handled, optionally the caller when not the first persona holding the
+# operation's permissions). The base of each is `trust_bodies.business_bodies`: a body the operation
+# ACCEPTS with the objects of `_objects(BANTUL)` in its URL, so a refusal of the same body with
+# extra fields is the extras' doing. No write is exempt from that positive control.
+WRITES: dict[str, tuple] = {
+    "POST /api/v1/workers/": (REFUSE,),
+    "POST /api/v1/workers/search": (IGNORE,),
+    "PATCH /api/v1/workers/{worker_id}": (REFUSE,),
+    "POST /api/v1/workers/{worker_id}/status": (REFUSE,),
+    "POST /api/v1/workers/{worker_id}/decrees": (REFUSE,),
+    "POST /api/v1/workers/{worker_id}/transfer": (REFUSE,),
+    "POST /api/v1/training/batches/{batch_id}/enrolments": (REFUSE,),
+    "POST /api/v1/training/enrolments/{enrolment_id}/results": (REFUSE,),
+    "POST /api/v1/training/enrolments/{enrolment_id}/withdraw": (REFUSE,),
+    "POST /api/v1/cases/": (REFUSE,),
+    "POST /api/v1/cases/{case_id}/status": (REFUSE,),
+    "POST /api/v1/cases/{case_id}/interventions": (REFUSE,),
+    "POST /api/v1/cases/{case_id}/referrals": (REFUSE,),
+    "POST /api/v1/cases/{case_id}/referrals/{referral_id}/outcome": (REFUSE,),
+    "POST /api/v1/cases/{case_id}/transfer": (REFUSE,),
+    "POST /api/v1/cases/reports": (REFUSE, AUTHOR),  # a PSM writes their own reports
+    "POST /api/v1/cases/reports/{report_id}/submit": (NO_BODY, AUTHOR),
+    "POST /api/v1/cases/reports/{report_id}/verify": (REFUSE,),
+    "POST /api/v1/cases/beneficiaries": (REFUSE,),
+    "PATCH /api/v1/cases/beneficiaries/{person_id}": (REFUSE,),
+    "PUT /api/v1/cases/beneficiaries/{person_id}": (REFUSE,),
+    "POST /api/v1/awards/nominations": (REFUSE,),
+    "POST /api/v1/awards/nominations/{nomination_id}/withdraw": (REFUSE,),
+    "PUT /api/v1/awards/nominations/{nomination_id}/scores": (REFUSE, JUROR),
+    "POST /api/v1/awards/nominations/{nomination_id}/scores/submit": (REFUSE, JUROR),
+    "POST /api/v1/awards/stages/{stage_id}/jury": (REFUSE, "regency_officer"),
+    # Only the officer whose scope IS the ranking's region publishes it (Bantul's is published).
+    "POST /api/v1/awards/stages/{stage_id}/publish": (REFUSE, PUBLISHER),
+    "POST /api/v1/awards/appeals": (REFUSE, "regency_officer"),
+    # An appeal is decided above the region that published the ranking.
+    "POST /api/v1/awards/appeals/{appeal_id}/decision": (REFUSE, "province_officer"),
+    "POST /api/v1/events/{event_id}/invitations": (REFUSE,),
+    "POST /api/v1/events/{event_id}/invitations/from-cycle": (REFUSE,),
+    "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/registration": (REFUSE,),
+    "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": (REFUSE,),
 }
 
 # Tables every request may touch without storing anything the caller sent (logs, sessions).
@@ -178,32 +190,6 @@ def _fill(key, values):
     return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), "999999")), key.split(" ")[1])
 
 
-def _award_objects(objects):
-    """A juror assigned to the Bantul nomination, and an appeal against Bantul's ranking: the
-    award writes that look these up answer 404 before reading the body without them."""
-    from mitra.awards import services as award_services
-    from mitra.awards.models import Nomination
-
-    # Bantul's ranking is published (frozen), so the juror scores a Sleman nomination.
-    nomination = access._award_nomination_in(access.SLEMAN)
-    juror = UserFactory(role="juror", scope_code="")
-    award_services.assign_juror(
-        stage=nomination.stage,
-        juror=juror,
-        region_code=access.SLEMAN,
-        home_region_code="3471",
-        by=UserFactory(role="regency_officer", scope_code=access.SLEMAN),
-    )
-    objects[JUROR] = ({"nomination_id": nomination.pk}, access.SLEMAN)
-    award_services.sheet_for(nomination, juror)  # opened on first read: not the write's doing
-    officer = UserFactory(role="regency_officer", scope_code=access.BANTUL)
-    published = Nomination.objects.get(pk=objects["published"][0]["pk"])
-    ranking = published.ranking_entries.get().ranking
-    appeal = award_services.file_appeal(ranking, published, officer, "Nilai belum lengkap")
-    objects["absent"] = ({"appeal_id": appeal.pk}, access.BANTUL)
-    return juror
-
-
 def _client(user):
     from django.test import Client
 
@@ -213,54 +199,72 @@ def _client(user):
 
 
 def _check(key, handling, client, method, url, base, names):
-    """Send `base` with THREE sets of extra fields; AssertionError when one is not refused."""
+    """Send `base` with THREE sets of extra fields (refused by name, nothing stored), then alone
+    (accepted, then rolled back); AssertionError when one of these fails."""
 
-    # One snapshot around the examples, not around each: the digests cost more than the requests.
-    before = _snapshot()
-    sent = []
+    def send(body):
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
 
-    @THREE
-    @given(extras=st.dictionaries(names, JSON_VALUES, min_size=1, max_size=3))
-    def write(extras):
-        sent.append(sorted(extras))
-        body = {**extras, **base}
-        response = client.generic(method, url, json.dumps(body), content_type="application/json")
-        if handling == REFUSE:
-            assert response.status_code == 422, (response.status_code, response.content[:300])
-            named = {d.get("field") for d in response.json()["error"].get("details", [])}
-            assert set(extras) <= named, (sorted(extras), sorted(named, key=str))
-        else:
-            assert response.status_code < 500, response.content[:300]
+    if handling != NO_BODY:  # extras sent to a write without a body would do the write itself
+        # One snapshot around the examples, not around each: the digests cost more than the
+        # requests.
+        before = _snapshot()
+        sent = []
 
-    write()
-    changed = _changed(before, _snapshot())
-    assert not changed, f"{key} with extras {sent} changed the rows of {changed}"
+        @THREE
+        @given(extras=st.dictionaries(names, JSON_VALUES, min_size=1, max_size=3))
+        def write(extras):
+            sent.append(sorted(extras))
+            response = send({**extras, **base})
+            if handling == REFUSE:
+                assert response.status_code == 422, (response.status_code, response.content[:300])
+                named = {d.get("field") for d in response.json()["error"].get("details", [])}
+                assert set(extras) <= named, (sorted(extras), sorted(named, key=str))
+            else:
+                assert response.status_code == 200, (response.status_code, response.content[:300])
+
+        write()
+        changed = _changed(before, _snapshot())
+        assert not changed, f"{key} with extras {sent} changed the rows of {changed}"
+
+    # The positive control: without the extras the same request is accepted, so the refusal
+    # above was the extras' doing and not a business rule the base broke.
+    with transaction.atomic():
+        response = send(base)
+        transaction.set_rollback(True)
+    accepted = response.status_code == 200 if handling == IGNORE else response.status_code < 300
+    assert response.status_code >= 200 and accepted, (
+        "the base alone is refused",
+        response.status_code,
+        response.content[:400],
+    )
 
 
 def test_every_api_write_refuses_extra_fields_by_name_and_stores_nothing(regions):
-    from mitra.core.tests.test_matrix_routes import _objects, _valid_bodies
+    from mitra.core.tests.test_matrix_routes import _objects
 
     objects = _objects(access.BANTUL)
-    clients = {JUROR: _client(_award_objects(objects))}
-    bodies = _valid_bodies()
+    clients = {persona: _client(user) for persona, user in extra_objects(objects).items()}
+    bodies = business_bodies(objects)
     operations = _write_operations()
+    assert sorted(set(operations) - set(bodies)) == [], "writes without a body in business_bodies"
     failures = []
-    for key, (handling, fixed, *role) in WRITES.items():
+    for key, (handling, *persona) in WRITES.items():
         method = key.split(" ")[0]
         policy = API[key]
-        role = role[0] if role else _persona_for(policy.perms + policy.then_perms)
-        if role not in clients:
-            clients[role] = _client(UserFactory(role=role, scope_code=dict(PERSONAS)[role]))
-        client = clients[role]
-        url = _fill(key, objects.get(JUROR if role == JUROR else policy.obj, ({}, ""))[0])
-        base = {**json.loads(bodies.get(key, b"{}")), **fixed}
+        persona = persona[0] if persona else _persona_for(policy.perms + policy.then_perms)
+        if persona not in clients:
+            clients[persona] = _client(
+                UserFactory(role=persona, scope_code=dict(PERSONAS)[persona])
+            )
+        url = _fill(key, objects.get(URL_OBJECTS.get(key, policy.obj), ({}, ""))[0])
         declared = operations[key][1]
         names = st.sampled_from([n for n in EXTRA_FIELDS if n not in declared])
 
         try:
-            _check(key, handling, client, method, url, base, names)
+            _check(key, handling, clients[persona], method, url, bodies[key], names)
         except (AssertionError, ExceptionGroup) as exc:
-            failures.append(f"{key} as {role}: {str(exc).strip()[:400]}")
+            failures.append(f"{key} as {persona}: {str(exc).strip()[:400]}")
     assert failures == [], "\n".join(failures)
 
 
