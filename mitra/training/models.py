@@ -207,6 +207,8 @@ class Enrolment(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["batch", "worker"], name="one_enrolment_per_batch")
         ]
+        # The seats taken, waiting and applied of each batch listed (filters.batch_counts).
+        indexes = [models.Index(fields=["batch", "status"], name="enrolment_batch_status")]
 
     def __str__(self):
         return f"{self.worker} – {self.batch}"
