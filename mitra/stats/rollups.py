@@ -5,7 +5,9 @@
   PostgreSQL alike). `mitra refresh-stats --full`; nightly from cron.
 * `mark_dirty(codes)`: called by the signal handlers (rollups_signals.py) in the transaction of
   every change to a counted row; records the district as behind and, once committed, enqueues
-  `tasks.refresh_rollups`.
+  `tasks.refresh_rollups` unless one is already queued, to run REFRESH_DELAY later: on a busy
+  day every change of that minute is refreshed by one run instead of one run per change (each
+  costs about the same few seconds, however many districts it takes).
 * `refresh_dirty()`: recomputes the districts marked dirty, their regencies and provinces;
   `mitra refresh-stats` (cron, every few minutes, as a safety net) and the task.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Subquery, Sum, Value
@@ -40,6 +43,10 @@ from .rollups_workers import build_workers as _build_workers
 log_ = logging.getLogger(__name__)
 CATEGORY_GRAINS = (2, 4)  # grains with per-category rows
 CHUNK = 200  # districts per refresh statement
+# How long a queued refresh waits for more changes (where the task backend can defer).
+REFRESH_DELAY = datetime.timedelta(seconds=int(os.environ.get("MITRA_STATS_REFRESH_DELAY", "60")))
+# A queued mark older than this is taken as lost (a worker killed before it ran the task).
+QUEUED_STALE = REFRESH_DELAY + datetime.timedelta(minutes=10)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -422,6 +429,8 @@ def refresh_dirty() -> int:
         return 0
     started = timezone.now()
     today = timezone.localdate()
+    # From here on a new change queues a new run: this one may read its mark or not.
+    RollupState.objects.filter(pk=1).update(refresh_queued_at=None)
     state = _state()
     # Imports write workers without Model.save() (COPY): find them by their update time.
     if state.workers_swept_at:
@@ -472,22 +481,35 @@ def mark_dirty(region_codes, enqueue: bool = True) -> None:
 
 
 def _enqueue_once() -> None:
-    """One refresh request per committed transaction, however many rows it changed."""
+    """One refresh request per committed transaction, however many rows it changed, and none
+    while a queued one has not started yet (it will read this transaction's marks)."""
     conn = transaction.get_connection()
     marker = id(conn.atomic_blocks[0]) if conn.in_atomic_block else None
     if marker is not None and getattr(conn, "_stats_refresh_for", None) == marker:
         return
     conn._stats_refresh_for = marker
+    transaction.on_commit(_enqueue_refresh)
 
-    def go():
-        from .tasks import refresh_rollups
 
-        try:
-            refresh_rollups.enqueue()
-        except Exception:  # noqa: BLE001 - the cron run picks the marks up
-            log_.warning("could not enqueue the rollup refresh", exc_info=True)
+def _enqueue_refresh() -> None:
+    from django.db.models import Q
 
-    transaction.on_commit(go)
+    from .tasks import refresh_rollups
+
+    now = timezone.now()
+    claimed = RollupState.objects.filter(
+        Q(refresh_queued_at__isnull=True) | Q(refresh_queued_at__lt=now - QUEUED_STALE), pk=1
+    ).update(refresh_queued_at=now)
+    if not claimed and RollupState.objects.filter(pk=1).exists():
+        return  # a refresh is queued and has not started: it takes these marks too
+    task = refresh_rollups
+    if task.get_backend().supports_defer and REFRESH_DELAY:
+        task = task.using(run_after=now + REFRESH_DELAY)
+    try:
+        task.enqueue()
+    except Exception:  # noqa: BLE001 - the cron run picks the marks up
+        RollupState.objects.filter(pk=1, refresh_queued_at=now).update(refresh_queued_at=None)
+        log_.warning("could not enqueue the rollup refresh", exc_info=True)
 
 
 def describe_sizes() -> str:

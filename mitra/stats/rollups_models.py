@@ -225,6 +225,8 @@ class RollupState(models.Model):
     built_at = models.DateTimeField(null=True)
     overdue_on = models.DateField(null=True)
     workers_swept_at = models.DateTimeField(null=True)
+    # Set when a refresh task was queued and has not started: later changes ride on it.
+    refresh_queued_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"rollups as of {self.refreshed_at}"

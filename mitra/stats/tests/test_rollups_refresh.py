@@ -34,6 +34,59 @@ def test_a_committed_change_is_refreshed_by_the_task(
     assert _active(diy_officer, "34") == 2
 
 
+def _new_transaction():
+    """The test's writes share its one outer transaction; each block here stands for a request."""
+    from django.db import connection
+
+    connection._stats_refresh_for = None
+
+
+def test_changes_while_a_deferred_refresh_is_queued_ride_on_it(
+    settings, django_capture_on_commit_callbacks
+):
+    """With a task backend that defers (the database one in production), the first change queues
+    one refresh REFRESH_DELAY later; the changes before it starts queue nothing more, and once it
+    has run, the next change queues a new one."""
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    rollups.rebuild_all()
+    backend = task_backends["default"]
+    for village in ("3402092004", "3402092003", "3404012001"):
+        _new_transaction()
+        with django_capture_on_commit_callbacks(execute=True):
+            build_worker(village=village, status="active")
+    assert len(backend.results) == 1
+    queued = backend.results[0]
+    assert queued.task.name == "refresh_rollups"
+    assert queued.task.run_after >= timezone.now() + rollups.REFRESH_DELAY / 2
+    assert DirtyDistrict.objects.count() == 2
+
+    rollups.refresh_dirty()  # the queued run, as the worker starts it
+    assert not DirtyDistrict.objects.exists()
+    _new_transaction()
+    with django_capture_on_commit_callbacks(execute=True):
+        build_worker(village="3402092004", status="active")
+    assert len(backend.results) == 2
+
+
+def test_a_queued_refresh_that_never_started_does_not_block_later_ones(
+    settings, django_capture_on_commit_callbacks
+):
+    from django.tasks import task_backends
+
+    from mitra.stats.rollups_models import RollupState
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    rollups.rebuild_all()
+    lost = timezone.now() - rollups.QUEUED_STALE - datetime.timedelta(seconds=1)
+    RollupState.objects.update(refresh_queued_at=lost)  # its worker was killed
+    _new_transaction()
+    with django_capture_on_commit_callbacks(execute=True):
+        build_worker(village="3402092004", status="active")
+    assert len(task_backends["default"].results) == 1
+
+
 def test_a_transfer_marks_both_districts(national_admin):
     worker = build_worker(village="3402092004", status="active")
     rollups.rebuild_all()
