@@ -27,6 +27,9 @@ class DateInput(forms.DateInput):
 
 
 class CycleForm(forms.ModelForm):
+    # The version the editor read (ADR 0010); a new cycle has none.
+    version = VersionField(required=False)
+
     class Meta:
         model = AwardCycle
         fields = [
@@ -44,8 +47,17 @@ class CycleForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
+
     def clean(self):
         data = super().clean()
+        if self.instance.pk and data.get("version") is None:
+            # A form without the version cannot show it is not overwriting someone's change:
+            # the same answer as a stale one.
+            data["version"] = 0
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The evaluated period ends before it starts."))

@@ -30,12 +30,17 @@ def _stale() -> StaleVersion:
     )
 
 
+def check_version(obj, expected: int | None) -> None:
+    """The caller read an older version than the row's (None: not compared)."""
+    if expected is not None and int(expected) != obj.version:
+        raise _stale()
+
+
 def bump_version(obj, expected: int | None) -> None:
     """Optimistic concurrency (ADR 0010): the change applies only to the version the caller read;
     None skips the comparison (internal callers) but still moves the version on."""
     model = type(obj)
-    if expected is not None and int(expected) != obj.version:
-        raise _stale()
+    check_version(obj, expected)
     updated = model._base_manager.filter(pk=obj.pk, version=obj.version).update(
         version=F("version") + 1
     )

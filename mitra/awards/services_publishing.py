@@ -28,7 +28,7 @@ from .models import (
     Stage,
 )
 from .ranking import RankingResult, compute_ranking, group_nominations
-from .services_base import bump_version, next_stage
+from .services_base import bump_version, check_version, next_stage
 
 NATIONAL_RANKS = [Award.FIRST, Award.SECOND, Award.THIRD]
 
@@ -239,6 +239,9 @@ def decide_appeal(
     ranking = appeal.ranking
     if not may_decide(by, ranking):
         raise PermissionDenied
+    # Stale before decided: a late writer hears "someone else changed it" (409), not a rule
+    # about the state the winner left behind.
+    check_version(appeal, version)
     if appeal.status != AppealStatus.PENDING:
         raise ValidationError(_("This appeal has already been decided."))
     if not (reason or "").strip():

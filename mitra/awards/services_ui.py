@@ -41,6 +41,7 @@ from .models import (
     Source,
     Stage,
 )
+from .services_base import bump_version, check_version
 
 WEIGHT_TOTAL = Decimal("100")
 NATIONAL_SLUG = "nasional"
@@ -221,15 +222,24 @@ def stage_is_used(stage: Stage) -> bool:
     )
 
 
-def save_cycle(cycle: AwardCycle, stage_rows: dict[str, dict], by) -> AwardCycle:
+def save_cycle(
+    cycle: AwardCycle, stage_rows: dict[str, dict], by, version: int | None = None
+) -> AwardCycle:
     """Store a cycle and its three stages (level -> dates and counts) in one transaction; a new
-    stage starts with the default criteria."""
+    stage starts with the default criteria. An edit states the `version` it read: a stale one
+    raises StaleVersion and nothing is written."""
     if not by.has_perm("awards.manage_cycle"):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
+    if cycle.pk:
+        check_version(cycle, version)
     _check_stage_order(stage_rows)
     with transaction.atomic():
+        if cycle.pk:
+            # The stages are written after the row: a concurrent editor waits here and then
+            # finds the version moved on, before touching them.
+            bump_version(cycle, version)
         cycle.save()
         for level in LEVEL_ORDER:
             row = stage_rows[level]

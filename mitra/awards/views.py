@@ -106,7 +106,9 @@ def _cycle_form(request, cycle=None):
                 obj.worker_kind = WorkerKind.PSM
             rows = {f.level: dict(f.cleaned_data) for f in stages}
             try:
-                services_ui.save_cycle(obj, rows, request.user)
+                services_ui.save_cycle(
+                    obj, rows, request.user, version=form.cleaned_data.get("version")
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:

@@ -255,9 +255,7 @@ def appeal_decide(request, pk):
     form = DecisionForm(
         request.POST if request.method == "POST" else None, initial={"version": appeal.version}
     )
-    if appeal.status != AppealStatus.PENDING:
-        form = None
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.decide_appeal(
@@ -268,7 +266,13 @@ def appeal_decide(request, pk):
                 version=data["version"],
             )
         except ValidationError as exc:
-            add_errors(form, exc, aliases={"decision_reason": "reason"})
+            appeal.refresh_from_db()  # the refused write was rolled back: show what is stored
+            if appeal.status != AppealStatus.PENDING:
+                # Decided by someone else since this form was read: the refusal (a conflict
+                # for a stale form) above the decision that stands.
+                messages.error(request, refusal(exc))
+            else:
+                add_errors(form, exc, aliases={"decision_reason": "reason"})
         else:
             messages.success(
                 request,
@@ -277,6 +281,8 @@ def appeal_decide(request, pk):
                 else _("The appeal was rejected; the ranking stays."),
             )
             return redirect("awards:ranking", stage_pk=ranking_.stage_id, region=slug)
+    if appeal.status != AppealStatus.PENDING:
+        form = None
     return render(
         request,
         "awards/appeal_decide.html",

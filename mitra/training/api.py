@@ -5,8 +5,10 @@ The same rules as the pages, through the same functions: batches come from
 workers and enrolments from the caller's scope (outside it = 404), the role's permissions decide
 actions (missing = 403), and the training rules (`services`) refuse with their Indonesian reason
 (422, in `error.details[].message`). Bodies accept only the fields listed in their schema; any
-other field (status, region_code, result, version, ...) is refused with 422 by name, never
-applied.
+other field (status, region_code, result, ...) is refused with 422 by name, never applied.
+
+Recording results must send the enrolment's `version` the caller read (If-Match or `version` in
+the body, ADR 0010): a stale one answers 409 and nothing is written, a missing one 428.
 
 Enrolment lists show masked NIKs only (a list read writes no access-log row), and only the
 participants the caller may see: a Bantul officer sees the Bantul participants of a DIY batch,
@@ -27,12 +29,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Created
 from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict
 
 from mitra.api.pagination import Pagination
+from mitra.cases.api_common import expected_version
 from mitra.workers.models import Worker
 
 from . import needs, services
@@ -175,6 +178,7 @@ class EnrolmentOut(Schema):
     result: str
     result_note: str
     certificate: CertificateBriefOut | None
+    version: int = Field(description="Send it back (or as If-Match) when recording results.")
 
     @staticmethod
     def resolve_certificate(obj):
@@ -208,6 +212,9 @@ class ResultsIn(_Body):
         None,
         description="Ids of the batch's sessions the participant attended (the others count as "
         "absent); leave out to keep the recorded attendance.",
+    )
+    version: int | None = Field(
+        None, description="The enrolment's version you read (or send it as the If-Match header)."
     )
 
 
@@ -376,7 +383,12 @@ def nominate(request, batch_id: int, payload: NominateIn):
     response=EnrolmentOut,
     summary="Record attendance and scores; the result follows the course's rules",
 )
-def record_results(request, enrolment_id: int, payload: ResultsIn):
+def record_results(
+    request,
+    enrolment_id: int,
+    payload: ResultsIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+):
     user = request.auth
     _require(user, ASSESS)
     _refuse_extra_fields(payload)
@@ -385,12 +397,14 @@ def record_results(request, enrolment_id: int, payload: ResultsIn):
     # enough (a Bantul officer sees Bantul's people in a national batch but does not assess them).
     if not Batch.objects.managed_by(user).filter(pk=enrolment.batch_id).exists():
         raise PermissionDenied
+    expected = expected_version(if_match, payload.version)
     services.record_results(
         enrolment,
         user,
         pre_score=payload.pre_score,
         post_score=payload.post_score,
         present_session_ids=payload.present_session_ids,
+        version=expected,
     )
     return _reload(enrolment)
 

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,38 @@ ACTIVE_PLACES = (EnrolmentStatus.APPLIED, EnrolmentStatus.ENROLLED, EnrolmentSta
 
 def _refuse(message: str, code: str):
     raise ValidationError(message, code=code)
+
+
+def _stale():
+    _refuse(
+        _(
+            "Someone else changed this record while you were working on it. Reload the page "
+            "and try again."
+        ),
+        "conflict",
+    )
+
+
+def check_version(enrolment: Enrolment, expected: int | None) -> None:
+    """The caller's read is stale (ADR 0010): refuse before any other rule, so a late writer
+    hears "someone else changed it", not a rule about the state the winner left behind."""
+    if expected is not None and int(expected) != enrolment.version:
+        _stale()
+
+
+def bump_version(enrolment: Enrolment, expected: int | None = None) -> None:
+    """Optimistic concurrency: the write applies only to the version the caller read; None (an
+    internal step such as a promotion from the waiting list) skips the comparison but still moves
+    the version on, so a form read before it is refused. Call inside the write's transaction."""
+    check_version(enrolment, expected)
+    if enrolment.pk is None:
+        return
+    updated = Enrolment.objects.filter(pk=enrolment.pk, version=enrolment.version).update(
+        version=F("version") + 1
+    )
+    if not updated:
+        _stale()
+    enrolment.version += 1
 
 
 def passed_course_ids(worker: Worker) -> set[int]:
@@ -111,6 +143,7 @@ def _place(enrolment: Enrolment) -> None:
         last = Enrolment.objects.filter(batch=batch).aggregate(m=Max("waitlist_position"))["m"]
         enrolment.status = EnrolmentStatus.WAITLISTED
         enrolment.waitlist_position = (last or 0) + 1
+    bump_version(enrolment)
     enrolment.save()
 
 
@@ -135,6 +168,7 @@ def apply(batch: Batch, worker: Worker, user) -> Enrolment:
         check_can_enrol(batch, worker)
         enrolment = _reuse_or_new(batch, worker)
         enrolment.status = EnrolmentStatus.APPLIED
+        bump_version(enrolment)
         enrolment.save()
     return enrolment
 
@@ -160,6 +194,7 @@ def decide_application(enrolment: Enrolment, user, approve: bool, reason: str = 
                 _refuse(_("Give a reason for refusing."), "reason")
             enrolment.status = EnrolmentStatus.REJECTED
             enrolment.result_note = reason.strip()[:255]
+            bump_version(enrolment)
             enrolment.save()
     return enrolment
 
@@ -176,6 +211,7 @@ def withdraw(enrolment: Enrolment, user, reason: str = "") -> Enrolment | None:
         enrolment.status = EnrolmentStatus.WITHDRAWN
         enrolment.waitlist_position = None
         enrolment.result_note = reason.strip()[:255]
+        bump_version(enrolment)
         enrolment.save()
         return promote_waitlist(enrolment.batch) if held_seat else None
 
@@ -191,6 +227,7 @@ def promote_waitlist(batch: Batch) -> Enrolment | None:
         if has_free_seat(batch, enrolment.worker):
             enrolment.status = EnrolmentStatus.ENROLLED
             enrolment.waitlist_position = None
+            bump_version(enrolment)
             enrolment.save()
             return enrolment
     return None
@@ -238,18 +275,29 @@ def result_reason(enrolment: Enrolment) -> str:
 
 
 def record_results(
-    enrolment: Enrolment, user, *, pre_score=None, post_score=None, present_session_ids=None
+    enrolment: Enrolment,
+    user,
+    *,
+    pre_score=None,
+    post_score=None,
+    present_session_ids=None,
+    version: int | None = None,
 ) -> Enrolment:
     """Store attendance and scores, then decide the result; a pass of a basic course completes
-    the worker's basic-training requirement."""
+    the worker's basic-training requirement. `version` is the one the writer read (the API and
+    the grid send it); a stale one is refused with code "conflict" and nothing is written."""
     if not user.has_perm("training.assess_enrolment"):
         raise PermissionDenied
+    check_version(enrolment, version)
     if enrolment.status != EnrolmentStatus.ENROLLED:
         _refuse(_("Only enrolled participants are assessed."), "not_enrolled")
     for label, score in ((_("pre-test"), pre_score), (_("post-test"), post_score)):
         if score is not None and not 0 <= int(score) <= 100:
             _refuse(_("The %(what)s score must be between 0 and 100.") % {"what": label}, "score")
     with transaction.atomic():
+        # First: a concurrent writer waits here on the row and, once the winner commits, finds
+        # the version moved on, before it has touched the attendance.
+        bump_version(enrolment, version)
         if present_session_ids is not None:
             sessions = list(TrainingSession.objects.filter(batch_id=enrolment.batch_id))
             present = {int(i) for i in present_session_ids}

@@ -6,12 +6,13 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from mitra.core.access import log_export
 from mitra.core.exports import NUMBER, Column, xlsx_response
@@ -53,10 +54,15 @@ def _present_sets(enrolments) -> dict[int, set[int]]:
     return present
 
 
-def _row(enrolment, sessions, present: set[int], *, typed=None, errors=None, saved=False):
+def _row(
+    enrolment, sessions, present: set[int], *, typed=None, errors=None, saved=False, version=None
+):
     attended = len(present & {s.pk for s in sessions})
     return {
         "e": enrolment,
+        # A refused row keeps the version its writer read, so saving it again is refused too
+        # until the page is reloaded with the other person's change.
+        "version": enrolment.version if version is None else version,
         "present": present,
         "pre": typed["pre"] if typed else _text(enrolment.pre_score),
         "post": typed["post"] if typed else _text(enrolment.post_score),
@@ -88,6 +94,13 @@ def _parse(data, enrolment, session_ids) -> tuple[dict, list[str]]:
             ticked.add(int(raw))
     values["present"] = ticked
     values["typed"] = typed
+    raw_version = (data.get(f"version-{enrolment.pk}") or "").strip()
+    # The version the page was read at (ADR 0010). Without it the row cannot show it is not
+    # overwriting someone's change: the same answer as a stale one (reload the page).
+    try:
+        values["version"] = int(raw_version) if raw_version.isdecimal() else 0
+    except ValueError:
+        values["version"] = 0
     return values, errors
 
 
@@ -103,6 +116,7 @@ def _save(enrolment, user, values) -> None:
         pre_score=values["pre"],
         post_score=values["post"],
         present_session_ids=values["present"],
+        version=values["version"],
     )
 
 
@@ -150,7 +164,11 @@ def grid(request, pk):
                 with transaction.atomic():
                     for e in enrolments:
                         if e.pk in parsed:
-                            _save(e, request.user, parsed[e.pk][0])
+                            try:
+                                _save(e, request.user, parsed[e.pk][0])
+                            except ValidationError as exc:
+                                parsed[e.pk][1].extend(exc.messages)  # mark the row it concerns
+                                raise
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -167,6 +185,7 @@ def grid(request, pk):
                 parsed[e.pk][0]["present"] if e.pk in parsed else present[e.pk],
                 typed=parsed[e.pk][0]["typed"] if e.pk in parsed else None,
                 errors=parsed[e.pk][1] if e.pk in parsed else None,
+                version=parsed[e.pk][0]["version"] if e.pk in parsed else None,
             )
             for e in enrolments
         ]
@@ -183,9 +202,13 @@ def grid_row(request, pk, enrolment_pk):
     """Save one participant's row (htmx, on every change) and answer the row re-rendered with
     the result the rules decided."""
     batch, ok = _assessable_batch(request, pk)
-    if not ok:
-        raise PermissionDenied
     enrolment = enrolment_or_404(request, batch, enrolment_pk)
+    if not ok:
+        # The organiser may assess; the batch has not started: say so, not "forbidden".
+        response = _not_yet(request, batch)
+        if request.htmx:
+            return HttpResponseClientRedirect(response.url)
+        return response
     sessions = list(batch.sessions.all())
     values, errors = _parse(request.POST, enrolment, {s.pk for s in sessions})
     if not errors:
@@ -194,7 +217,14 @@ def grid_row(request, pk, enrolment_pk):
         except ValidationError as exc:
             errors = list(exc.messages)
     if errors:
-        row = _row(enrolment, sessions, values["present"], typed=values["typed"], errors=errors)
+        row = _row(
+            enrolment,
+            sessions,
+            values["present"],
+            typed=values["typed"],
+            errors=errors,
+            version=values["version"],
+        )
     else:
         enrolment.refresh_from_db()
         row = _row(enrolment, sessions, values["present"], saved=True)

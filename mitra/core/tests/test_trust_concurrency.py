@@ -30,9 +30,9 @@ VERSIONED = {
     "cases.Case": "race: case-status-api, case-status-form (here)",
     "cases.Beneficiary": "mitra/cases/tests/test_beneficiary_edit.py (stale form and API)",
     "cases.ActivityReport": "mitra/cases/tests/test_reports_pages.py (stale verification: 409)",
-    "training.Enrolment": "TODO(integrator): no edit sends the version yet; add a race when one does",
-    "awards.Appeal": "TODO(awards): name the stale-write test",
-    "awards.AwardCycle": "TODO(awards): name the stale-write test for the cycle edit",
+    "training.Enrolment": "race: enrolment-results-api, enrolment-grid-row (here)",
+    "awards.Appeal": "race: appeal-decision-api, appeal-decision-form (here)",
+    "awards.AwardCycle": "race: cycle-form (here)",
     "awards.Nomination": "race: nomination-portfolio-form (here)",
     "awards.ScoreSheet": "mitra/awards/tests/test_api_awards.py::"
     "test_a_juror_scores_submits_and_is_then_locked_out (stale: 409, no version: 428) and "
@@ -132,7 +132,49 @@ def scene(request):
         "worker": worker,
         "case_api": case_api,
         "case_form": case_form,
+        "enrolments": _running_enrolments(officer),
+        "appeals": _pending_appeals(request, officer),
+        "admin": request.getfixturevalue("national_admin"),
     }
+
+
+def _running_enrolments(officer):
+    """Two participants of a running Bantul batch the officer organises."""
+    from mitra.training import services
+    from mitra.training.tests.pagehelpers import batch_in
+    from mitra.workers.tests.builders import build_worker
+
+    batch = batch_in("3402", quota=5, name="Angkatan Balapan")
+    enrolments = [
+        services.nominate(batch, build_worker(full_name=f"Peserta {i}"), officer) for i in (1, 2)
+    ]
+    services.change_batch_status(batch, "running", officer)
+    return enrolments
+
+
+def _pending_appeals(request, officer):
+    """Two pending appeals against Bantul's published regency ranking of a cycle of its own
+    (decided by the DIY officer, the level above)."""
+    from mitra.awards import services
+    from mitra.awards.tests.builders import eligible_psm, make_cycle, nominate, score, stage
+
+    diy_officer = request.getfixturevalue("diy_officer")
+    cycle = make_cycle(year=2027)
+    juror = request.getfixturevalue("make_user")(
+        username="juri.balapan", role="juror", scope_code=""
+    )
+    services.assign_juror(
+        stage=stage(cycle), juror=juror, region_code="34", home_region_code="3471", by=diy_officer
+    )
+    nominations = [nominate(cycle, eligible_psm(), officer) for _ in range(3)]
+    for mark, nomination in zip((9, 8, 7), nominations, strict=True):
+        score(nomination, juror, innovation=mark, interview=mark)
+    ranking = services.publish_ranking(stage(cycle), "3402", officer)
+    appeals = [
+        services.file_appeal(ranking, nomination, officer, "Laporan belum dihitung")
+        for nomination in nominations[1:]
+    ]
+    return {"decider": diy_officer, "api": appeals[0], "form": appeals[1]}
 
 
 def _message_texts(response) -> list[str]:
@@ -294,17 +336,18 @@ def form_data(form) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
+        key = form[name].html_name  # with the form's prefix, if it has one
         if value is None:
             continue
         if isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
+            data[key] = [str(v) for v in value]
         elif hasattr(value, "isoformat"):
-            data[name] = value.isoformat()
+            data[key] = value.isoformat()
         elif isinstance(value, bool):
             if value:
-                data[name] = "on"
+                data[key] = "on"
         else:
-            data[name] = str(value)
+            data[key] = str(value)
     return data
 
 
@@ -334,6 +377,150 @@ def check_event_form(scene):
     assert event.venue == f"Aula {winner}"
 
 
+def check_enrolment_results_api(scene):
+    enrolment = scene["enrolments"][0]
+    enrolment.refresh_from_db()
+    start = enrolment.version
+    url = f"/api/v1/training/enrolments/{enrolment.pk}/results"
+
+    def attempt(client, i):
+        # Post-test 51..100, so the stored score names the winner.
+        body = {"pre_score": 40, "post_score": 51 + i, "version": start}
+        return client.post(url, body, content_type="application/json")
+
+    results = race(scene["officer"], attempt)
+    wins, losses, other = outcome_counts(
+        results,
+        lambda r: getattr(r, "status_code", 0) == 200,
+        lambda r: (
+            getattr(r, "status_code", 0) == 409 and r.json()["error"]["message"] == conflict_text()
+        ),
+    )
+    assert (wins, losses, other) == (1, WRITERS - 1, [])
+    winner = next(i for i, r in enumerate(results) if r.status_code == 200)
+    enrolment.refresh_from_db()
+    assert (enrolment.version, enrolment.post_score) == (start + 1, 51 + winner)
+
+
+def check_enrolment_grid_row(scene):
+    """The grid saves a row on every change (htmx); 50 pages read at the same version."""
+    enrolment = scene["enrolments"][1]
+    enrolment.refresh_from_db()
+    start = enrolment.version
+    url = reverse("training:grid_row", args=[enrolment.batch_id, enrolment.pk])
+
+    def attempt(client, i):
+        data = {
+            f"row-{enrolment.pk}": "1",
+            f"post-{enrolment.pk}": str(51 + i),
+            f"version-{enrolment.pk}": str(start),
+        }
+        return client.post(url, data, headers={"hx-request": "true"})
+
+    results = race(scene["officer"], attempt)
+    wins, losses, other = outcome_counts(
+        results,
+        lambda r: (
+            getattr(r, "status_code", 0) == 200
+            and "row-errors" not in r.content.decode()
+            and f'value="{start + 1}"' in r.content.decode()
+        ),
+        lambda r: getattr(r, "status_code", 0) == 200 and conflict_text() in r.content.decode(),
+    )
+    assert (wins, losses, other) == (1, WRITERS - 1, [])
+    winner = next(i for i, r in enumerate(results) if conflict_text() not in r.content.decode())
+    enrolment.refresh_from_db()
+    assert (enrolment.version, enrolment.post_score) == (start + 1, 51 + winner)
+
+
+def check_appeal_decision_api(scene):
+    appeal = scene["appeals"]["api"]
+    appeal.refresh_from_db()
+    start = appeal.version
+
+    def attempt(client, i):
+        body = {"upheld": False, "reason": f"Alasan {i}", "version": start}
+        return client.post(
+            f"/api/v1/awards/appeals/{appeal.pk}/decision", body, content_type="application/json"
+        )
+
+    results = race(scene["appeals"]["decider"], attempt)
+    wins, losses, other = outcome_counts(
+        results,
+        lambda r: getattr(r, "status_code", 0) == 200,
+        lambda r: (
+            getattr(r, "status_code", 0) == 409 and r.json()["error"]["message"] == conflict_text()
+        ),
+    )
+    assert (wins, losses, other) == (1, WRITERS - 1, [])
+    winner = next(i for i, r in enumerate(results) if r.status_code == 200)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.version, appeal.decision_reason) == (
+        "rejected",
+        start + 1,
+        f"Alasan {winner}",
+    )
+
+
+def check_appeal_decision_form(scene):
+    appeal = scene["appeals"]["form"]
+    appeal.refresh_from_db()
+    start = appeal.version
+    url = reverse("awards:appeal_decide", args=[appeal.pk])
+
+    def attempt(client, i):
+        response = client.post(url, {"upheld": "0", "reason": f"Alasan {i}", "version": start})
+        return response, _message_texts(response)
+
+    results = race(scene["appeals"]["decider"], attempt)
+    wins, losses, other = outcome_counts(
+        results,
+        lambda r: isinstance(r, tuple) and r[0].status_code == 302,
+        lambda r: (
+            isinstance(r, tuple)
+            and r[0].status_code == 200
+            and conflict_text() in " ".join(r[1]) + r[0].content.decode()
+        ),
+    )
+    assert (wins, losses, other) == (1, WRITERS - 1, [])
+    winner = next(i for i, r in enumerate(results) if r[0].status_code == 302)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.version, appeal.decision_reason) == (
+        "rejected",
+        start + 1,
+        f"Alasan {winner}",
+    )
+
+
+def check_cycle_form(scene):
+    cycle = scene["nomination"].cycle
+    cycle.refresh_from_db()
+    start = cycle.version
+    url = reverse("awards:cycle_update", args=[cycle.pk])
+    reader = Client()
+    reader.force_login(scene["admin"])
+    page = reader.get(url)
+    assert page.status_code == 200
+    stale = form_data(page.context["form"])
+    for stage_form in page.context["stages"]:
+        stale |= form_data(stage_form)
+    assert stale["version"] == str(start)
+
+    def attempt(client, i):
+        return client.post(url, {**stale, "title": f"PSM Berprestasi {i}"})
+
+    results = race(scene["admin"], attempt)
+    wins, losses, other = outcome_counts(
+        results,
+        lambda r: getattr(r, "status_code", 0) == 302,
+        lambda r: getattr(r, "status_code", 0) == 200 and conflict_text() in r.content.decode(),
+    )
+    assert (wins, losses, other) == (1, WRITERS - 1, [])
+    winner = next(i for i, r in enumerate(results) if r.status_code == 302)
+    cycle.refresh_from_db()
+    assert (cycle.version, cycle.title) == (start + 1, f"PSM Berprestasi {winner}")
+
+
 CHECKS = [
     check_worker_api,
     check_worker_form,
@@ -342,6 +529,11 @@ CHECKS = [
     check_registration_api,
     check_nomination_portfolio_form,
     check_event_form,
+    check_enrolment_results_api,
+    check_enrolment_grid_row,
+    check_appeal_decision_api,
+    check_appeal_decision_form,
+    check_cycle_form,
 ]
 
 

@@ -287,18 +287,26 @@ def test_results_decide_the_pass_and_complete_basic_training(
     other = make_batch(name="Lain", starts=datetime.date(2026, 8, 3))
     foreign = list(other.sessions.values_list("pk", flat=True))
     # The batch is DI Yogyakarta's: the Bantul officer sees the participant but does not assess.
-    refused = send(client_for(bantul_officer), results_url(enrolled), {"post_score": 88})
+    refused = send(
+        client_for(bantul_officer), results_url(enrolled), {"post_score": 88, "version": 1}
+    )
     assert refused.status_code == 403
 
     response = send(
         client_for(diy_officer),
         results_url(enrolled),
-        {"pre_score": 40, "post_score": 88, "present_session_ids": sessions + foreign},
+        {
+            "pre_score": 40,
+            "post_score": 88,
+            "present_session_ids": sessions + foreign,
+            "version": enrolled.version,
+        },
     )
 
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["pre_score"], body["post_score"], body["result"]) == (40, 88, "passed")
+    assert body["version"] == enrolled.version + 1
     assert Worker.objects.get(pk=enrolled.worker_id).basic_training_on == enrolled.batch.ends_on
     assert not other.sessions.filter(attendance__isnull=False).exists()
 
@@ -317,7 +325,9 @@ def test_results_refusals(
         "not_found",
     )
     error = error_of(
-        send(client_for(diy_officer), results_url(enrolled), {"post_score": 101}), 422, "invalid"
+        send(client_for(diy_officer), results_url(enrolled), {"post_score": 101, "version": 1}),
+        422,
+        "invalid",
     )
     assert error["details"][0]["message"] == tr("The %(what)s score must be between 0 and 100.") % {
         "what": tr("post-test")
@@ -331,9 +341,40 @@ def test_results_refusals(
         422,
         "invalid",
     )
-    assert set(field_messages(error)) == {"result", "version"}
+    assert set(field_messages(error)) == {"result"}
     enrolled.refresh_from_db()
     assert (enrolled.post_score, enrolled.result) == (None, Result.PENDING)
+
+
+def test_results_state_the_version_they_read(enrolled, diy_officer, client_for):
+    """ADR 0010: no version -> 428; a stale one -> 409 with the conflict message and nothing
+    written; If-Match counts as the version."""
+    client = client_for(diy_officer)
+    start = enrolled.version
+    error_of(send(client, results_url(enrolled), {"post_score": 80}), 428, "http_428")
+    stale = error_of(
+        send(client, results_url(enrolled), {"post_score": 80, "version": start + 1}),
+        409,
+        "conflict",
+    )
+    assert stale["message"] == tr(
+        "Someone else changed this record while you were working on it. Reload the page and "
+        "try again."
+    )
+    enrolled.refresh_from_db()
+    assert (enrolled.post_score, enrolled.version) == (None, start)
+    saved = client.post(
+        results_url(enrolled),
+        data=json.dumps({"post_score": 80}),
+        content_type="application/json",
+        headers={"If-Match": f'"{start}"'},
+    )
+    assert saved.status_code == 200, saved.content
+    assert (saved.json()["post_score"], saved.json()["version"]) == (80, start + 1)
+    again = send(client, results_url(enrolled), {"post_score": 90, "version": start})
+    error_of(again, 409, "conflict")
+    enrolled.refresh_from_db()
+    assert (enrolled.post_score, enrolled.version) == (80, start + 1)
 
 
 def test_withdrawing_frees_the_seat_for_the_waiting_list(

@@ -33,9 +33,17 @@ def running(bantul_officer):
     return batch
 
 
-def _row_post(client, batch, enrolment, *, pre="", post="", present=()):
+def _stored_version(enrolment) -> int:
+    return Enrolment.objects.values_list("version", flat=True).get(pk=enrolment.pk)
+
+
+def _row_post(client, batch, enrolment, *, pre="", post="", present=(), version=None):
+    """A row as the page posts it, with the version the page shows (default: the stored one)."""
     data = {f"row-{enrolment.pk}": "1", f"pre-{enrolment.pk}": pre, f"post-{enrolment.pk}": post}
     data[f"att-{enrolment.pk}"] = [str(s) for s in present]
+    data[f"version-{enrolment.pk}"] = str(
+        _stored_version(enrolment) if version is None else version
+    )
     return client.post(
         reverse("training:grid_row", args=[batch.pk, enrolment.pk]), data, HTTP_HX_REQUEST="true"
     )
@@ -71,6 +79,9 @@ def test_saving_a_row_answers_it_with_the_decided_result(running, bantul_officer
     assert "result-passed" in page and "saved" in page
     assert 'name="post-' not in page
     assert 'id="grid-summary" hx-swap-oob="true"' in page and "1 passed" in page
+    # the version the row's next save must send comes back inside the swapped result cell
+    cell = page.split(f'id="result-{ani.pk}"')[1].split("</td>")[0]
+    assert f'id="version-{ani.pk}" value="{_stored_version(ani)}"' in cell
     ani.refresh_from_db()
     assert (ani.pre_score, ani.post_score, ani.result) == (55, 85, Result.PASSED)
     assert Attendance.objects.filter(enrolment=ani, present=True).count() == 4
@@ -118,6 +129,7 @@ def test_save_all_saves_every_row_or_none(running, bantul_officer, client):
     for e in (ani, budi, running.people["Citra"]):
         data[f"row-{e.pk}"] = "1"
         data[f"att-{e.pk}"] = [str(s) for s in running.session_ids]
+        data[f"version-{e.pk}"] = str(_stored_version(e))
     data |= {f"post-{ani.pk}": "90", f"post-{budi.pk}": "200"}
     c = english(client, bantul_officer)
     response = c.post(reverse("training:grid", args=[running.pk]), data)
@@ -132,6 +144,48 @@ def test_save_all_saves_every_row_or_none(running, bantul_officer, client):
     ani.refresh_from_db()
     budi.refresh_from_db()
     assert (ani.result, budi.result) == (Result.PASSED, Result.FAILED)
+
+
+CONFLICT = (
+    "Someone else changed this record while you were working on it. Reload the page and try again."
+)
+
+
+def test_a_row_read_before_someone_elses_save_is_refused_and_says_so(
+    running, bantul_officer, client
+):
+    """ADR 0010: the row states the version its page was read at; a stale or missing one writes
+    nothing and the row says to reload, keeping the stale version so a retry is refused too."""
+    ani = running.people["Ani"]
+    c = english(client, bantul_officer)
+    read_at = _stored_version(ani)
+    _row_post(c, running, ani, post="85", present=running.session_ids, version=read_at)
+    for version in (read_at, ""):
+        response = _row_post(c, running, ani, post="40", present=(), version=version)
+        page = text(response)
+        assert response.status_code == 200
+        assert "has-error" in page and "Not saved" in page and CONFLICT in page
+        assert f'id="version-{ani.pk}" value="{version or 0}"' in page
+    ani.refresh_from_db()
+    assert (ani.post_score, ani.result, ani.version) == (85, Result.PASSED, read_at + 1)
+    assert Attendance.objects.filter(enrolment=ani, present=True).count() == 4
+
+
+def test_save_all_with_a_stale_row_saves_none_and_marks_it(running, bantul_officer, client):
+    ani, budi = running.people["Ani"], running.people["Budi"]
+    data = {}
+    for e in (ani, budi):
+        data |= {f"row-{e.pk}": "1", f"post-{e.pk}": "90", f"version-{e.pk}": str(e.version)}
+    c = english(client, bantul_officer)
+    _row_post(c, running, budi, post="50", present=running.session_ids)  # someone else, first
+    response = c.post(reverse("training:grid", args=[running.pk]), data)
+    assert response.status_code == 200
+    page = text(response)
+    assert CONFLICT in page and "Nothing was saved" in page
+    assert f'id="version-{budi.pk}" value="{budi.version}"' in page  # still the stale one
+    ani.refresh_from_db()
+    budi.refresh_from_db()
+    assert (ani.post_score, budi.post_score) == (None, 50)
 
 
 def test_the_grid_is_for_the_organiser_of_a_batch_that_took_place(
@@ -149,7 +203,9 @@ def test_the_grid_is_for_the_organiser_of_a_batch_that_took_place(
         == 403
     )
     url = reverse("training:grid_row", args=[enrolment.batch_id, enrolment.pk])
-    assert english(client, diy_officer).post(url, {}).status_code == 403  # batch not running
+    not_yet = english(client, diy_officer).post(url, {})  # batch not running: told so
+    assert not_yet.status_code == 302
+    assert not_yet.url == reverse("training:batch_detail", args=[enrolment.batch_id])
 
 
 def test_a_row_of_another_batch_is_not_found(running, bantul_officer, client):
