@@ -197,7 +197,7 @@ def stop_server(children) -> None:
 # ---- the simulated users -----------------------------------------------------------------------------
 
 
-def user_class(data: dict, host: str):
+def user_class(data: dict, host: str, think=(1.0, 3.0)):
     from locust import HttpUser, between, task
     from locust.clients import HttpSession
 
@@ -205,7 +205,7 @@ def user_class(data: dict, host: str):
     today = datetime.date.today().isoformat()
 
     class Officer(HttpUser):
-        wait_time = between(1, 3)
+        wait_time = between(*think)
 
         def on_start(self):
             # Each tier (national, province, regency, district) gets a quarter of the users.
@@ -338,12 +338,12 @@ def user_class(data: dict, host: str):
 # ---- run and report --------------------------------------------------------------------------------
 
 
-def run_load(data, host, users, spawn_rate, seconds):
+def run_load(data, host, users, spawn_rate, seconds, think=(1.0, 3.0)):
     import gevent
     from locust.env import Environment
     from locust.stats import StatsEntry
 
-    env = Environment(user_classes=[user_class(data, host)], host=host)
+    env = Environment(user_classes=[user_class(data, host, think)], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=spawn_rate)
     started = time.perf_counter()
@@ -372,7 +372,8 @@ def run_load(data, host, users, spawn_rate, seconds):
 def report(stats, kinds, errors, elapsed, args) -> bool:
     total = stats.total
     print(
-        f"\nload: {args.users} users, {elapsed / 60:.1f} min, {args.web_workers} gunicorn workers, "
+        f"\nload: {args.users} users, think {args.think} s, {elapsed / 60:.1f} min, "
+        f"{args.web_workers} gunicorn workers, "
         "DEBUG=false, MITRA_DEMO=1, MITRA_REQUIRE_2FA=false (a bot cannot type TOTP codes)"
     )
     print(
@@ -417,6 +418,12 @@ def main() -> None:
     parser.add_argument("--db", default="mitra_bench_dashboard")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--think",
+        default="1,3",
+        help="seconds between a user's requests, min,max (1,3: a busy officer clicking on; "
+        "5,15: an officer reading what they opened)",
+    )
     parser.add_argument("--locust-data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.locust_data:
@@ -452,8 +459,14 @@ def load_child(args) -> None:
 
     with open(args.locust_data) as handle:
         data = json.load(handle)
+    think = tuple(float(x) for x in args.think.split(","))
     stats, kinds, errors, elapsed = run_load(
-        data, f"http://127.0.0.1:{args.port}", args.users, args.spawn_rate, args.minutes * 60
+        data,
+        f"http://127.0.0.1:{args.port}",
+        args.users,
+        args.spawn_rate,
+        args.minutes * 60,
+        think,
     )
     report(stats, kinds, errors, elapsed, args)
 

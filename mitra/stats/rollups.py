@@ -418,6 +418,14 @@ def _refresh_overdue(today: datetime.date) -> None:
     _sum_up(CaseSnapshot, 2, 0, None)
 
 
+def _one_core() -> None:
+    """A refresh runs beside the web requests: on PostgreSQL it gets no parallel workers, so on
+    a small server it takes one core at most instead of all of them (a full rebuild keeps them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 def refresh_dirty() -> int:
     """Bring the dirty districts (and what the day's date changes) up to date; returns how many
     districts were refreshed. Safe to run concurrently: a district marked again while it is
@@ -446,6 +454,7 @@ def refresh_dirty() -> int:
     for i in range(0, len(codes), CHUNK):
         chunk = codes[i : i + CHUNK]
         with transaction.atomic():
+            _one_core()
             _rebuild(
                 chunk,
                 sorted({c[:4] for c in chunk}),
