@@ -100,6 +100,7 @@ class Change:
     present: list[int] | None  # None: attendance left as it is
     before: dict = field(default_factory=dict)
     after: dict = field(default_factory=dict)
+    version: int | None = None  # the enrolment's version when checked (None: a check from before)
 
 
 @dataclass
@@ -502,6 +503,7 @@ def _check_row(check, columns, number, cells, by_pk, by_hash, present_now, seen,
                 "post": values["post"] if changed_post else enrolment.post_score,
                 "attended": len(present) if changed_att else len(current),
             },
+            version=enrolment.version,
         )
     )
 
@@ -552,7 +554,8 @@ def _who(columns, cells, by_pk, by_hash, fail):
 
 def apply_check(check: Check, batch, user) -> int:
     """Write the checked changes in one transaction; returns the number of participants changed.
-    A participant whose place changed since the check stops the whole write."""
+    A participant whose place or results changed since the check (a grid or API writer in
+    between) stops the whole write: the file was checked against what they replaced."""
     ids = [c.enrolment for c in check.changes]
     with transaction.atomic():
         enrolments = {
@@ -578,5 +581,6 @@ def apply_check(check: Check, batch, user) -> int:
                 pre_score=change.pre,
                 post_score=change.post,
                 present_session_ids=change.present,
+                version=change.version,
             )
     return len(ids)

@@ -345,6 +345,28 @@ def test_a_csv_with_an_attendance_count_column(running, bantul_officer, client):
     assert budi.result == Result.PASSED
 
 
+def test_a_confirmation_after_another_writer_changed_a_participant_writes_nothing(
+    running, bantul_officer, client
+):
+    """Between the check and the confirmation someone saves Ani's row in the grid: the file was
+    checked against results it would now overwrite, so the whole import stops (no lost update)."""
+    c = english(client, bantul_officer)
+    check = _upload(c, running, "nilai.xlsx", _results_file(running)).context["check"]
+    ani, citra = running.people["Ani"], running.people["Citra"]
+    services.record_results(ani, bantul_officer, pre_score=55, version=ani.version)
+
+    response = c.post(
+        reverse("training:results_import_confirm", args=[running.pk]),
+        {"digest": check.digest},
+        follow=True,
+    )
+    assert "Someone else changed this record" in text(response)
+    ani.refresh_from_db()
+    citra.refresh_from_db()
+    assert (ani.pre_score, ani.post_score) == (55, None)
+    assert citra.post_score is None and not Attendance.objects.exists()
+
+
 def test_a_file_without_a_header_is_refused_as_a_whole(running, bantul_officer, client):
     response = _upload(
         english(client, bantul_officer),
