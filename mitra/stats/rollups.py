@@ -208,8 +208,9 @@ _SRC_KEYS = {
 }
 
 
-def _build_from_raw(grain: int, prefixes, today: datetime.date) -> None:
-    """Fact, referral and overdue rows of `grain` for the regions under `prefixes` (None: all)."""
+def _build_from_raw(grain: int, prefixes, today: datetime.date, since=None) -> None:
+    """Fact, referral and overdue rows of `grain` for the regions under `prefixes` (None: all);
+    the monthly ones from the month of `since` on (None: all months)."""
     from mitra.cases.models import Referral
 
     # The all-categories rows of a grain above the district are sums of district rows
@@ -225,6 +226,8 @@ def _build_from_raw(grain: int, prefixes, today: datetime.date) -> None:
             if by_cat and cat_path is None:
                 continue
             qs = _scoped(factory(), region, prefixes)
+            if since is not None:
+                qs = qs.filter(**{f"{month_field}__gte": since})
             parts.append(
                 (
                     _grouped(
@@ -239,6 +242,8 @@ def _build_from_raw(grain: int, prefixes, today: datetime.date) -> None:
         qs = _scoped(Referral.objects.all(), "region_code", prefixes).annotate(
             p=F("programme"), s=F("status")
         )
+        if since is not None:
+            qs = qs.filter(sent_on__gte=since)
         parts.append(
             (
                 _grouped(
@@ -288,8 +293,9 @@ def _build_overdue(grain: int, prefixes, today: datetime.date) -> None:
     _insert_union(CaseSnapshot, grain, ["g", "k", "c"], parts, ["overdue_followups"])
 
 
-def _sum_up(model, from_grain: int, to_grain: int, prefixes) -> None:
-    """Rows of `to_grain` as sums of the `from_grain` rows under them (every measure is additive)."""
+def _sum_up(model, from_grain: int, to_grain: int, prefixes, since=None) -> None:
+    """Rows of `to_grain` as sums of the `from_grain` rows under them (every measure is additive),
+    of the months from `since` on (None: all)."""
     keys = [c for c in _DEST_KEYS.get(model, ["region_code", "worker_kind"]) if c != "region_code"]
     measures = _measure_columns(model)
     table = model._meta.db_table
@@ -302,6 +308,9 @@ def _sum_up(model, from_grain: int, to_grain: int, prefixes) -> None:
             ranges.append("(region_code >= %s AND region_code < %s)")
             params += [p, prefix_upper_bound(p)]
         where += " AND (" + (" OR ".join(ranges) or "1 = 0") + ")"
+    if since is not None:
+        where += " AND month >= %s"
+        params.append(since)
     cols = ", ".join(keys)
     sums = ", ".join(f"SUM({m})" for m in measures)
     sql = (
@@ -334,23 +343,28 @@ _DEST_KEYS[WorkerSnapshot] = ["region_code", "worker_kind"]
 
 MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot, CaseTotal)
 SUMMED = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot)  # upper grains = sums of lower
+MONTHLY = (FactMonth, ReferralMonth)  # rows per month: a refresh may start at a month
 
 
-def _rebuild(districts, regencies, provinces, today) -> None:
-    """Replace the rows of the given regions (None: all) at each grain."""
+def _rebuild(districts, regencies, provinces, today, since=None) -> None:
+    """Replace the rows of the given regions (None: all) at each grain; the monthly rows only
+    from the month of `since` on (None: all months)."""
     for model in MODELS:
         for grain, codes in ((6, districts), (4, regencies), (2, provinces), (0, None)):
             qs = model.objects.filter(grain=grain)
             if codes is not None:
                 qs = qs.filter(region_code__in=codes)
+            if since is not None and model in MONTHLY:
+                qs = qs.filter(month__gte=since)
             qs.delete()
-    _build_from_raw(6, districts, today)
-    _build_from_raw(4, regencies, today)
+    _build_from_raw(6, districts, today, since)
+    _build_from_raw(4, regencies, today, since)
     _build_workers(districts, today)
     for model in SUMMED:
-        _sum_up(model, 6, 4, regencies)
-        _sum_up(model, 4, 2, provinces)
-        _sum_up(model, 2, 0, None)
+        bound = since if model in MONTHLY else None
+        _sum_up(model, 6, 4, regencies, bound)
+        _sum_up(model, 4, 2, provinces, bound)
+        _sum_up(model, 2, 0, None, bound)
     for grain, codes in ((6, districts), (4, regencies), (2, provinces), (0, None)):
         _case_totals(grain, codes)
 
@@ -426,6 +440,21 @@ def _one_core() -> None:
             cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
+def _refresh_chunk(chunk, dirty, today, since) -> None:
+    with transaction.atomic():
+        _one_core()
+        _rebuild(
+            chunk,
+            sorted({c[:4] for c in chunk}),
+            sorted({c[:2] for c in chunk}),
+            today,
+            since=since,
+        )
+        for code in chunk:
+            # Marked again meanwhile (a later marked_at): left for the next run.
+            DirtyDistrict.objects.filter(code=code, marked_at__lte=dirty[code]).delete()
+
+
 def refresh_dirty() -> int:
     """Bring the dirty districts (and what the day's date changes) up to date; returns how many
     districts were refreshed. Safe to run concurrently: a district marked again while it is
@@ -449,20 +478,17 @@ def refresh_dirty() -> int:
             .distinct()
         )
         mark_dirty(swept, enqueue=False)
-    dirty = dict(DirtyDistrict.objects.values_list("code", "marked_at"))
-    codes = sorted(dirty)
-    for i in range(0, len(codes), CHUNK):
-        chunk = codes[i : i + CHUNK]
-        with transaction.atomic():
-            _one_core()
-            _rebuild(
-                chunk,
-                sorted({c[:4] for c in chunk}),
-                sorted({c[:2] for c in chunk}),
-                today,
-            )
-            for code in chunk:
-                DirtyDistrict.objects.filter(code=code, marked_at__lte=dirty[code]).delete()
+    marks = list(DirtyDistrict.objects.values_list("code", "marked_at", "since"))
+    dirty = {code: at for code, at, _since in marks}
+    # Two runs at most: the districts where any month may have changed, and those changed from
+    # a month on (all from the earliest of them: most changes are this month's).
+    every = sorted(code for code, _at, since in marks if since is None)
+    dated = sorted(code for code, _at, since in marks if since is not None)
+    first = min((since for _code, _at, since in marks if since is not None), default=None)
+    for codes_, since in ((every, None), (dated, first)):
+        for i in range(0, len(codes_), CHUNK):
+            _refresh_chunk(codes_[i : i + CHUNK], dirty, today, since)
+    codes = every + dated
     with transaction.atomic():
         if state.overdue_on != today:
             _refresh_overdue(today)
@@ -472,19 +498,32 @@ def refresh_dirty() -> int:
     return len(codes)
 
 
-def mark_dirty(region_codes, enqueue: bool = True) -> None:
-    """Record the districts of `region_codes` as behind, in the current transaction; after commit,
-    ask the task worker to refresh them."""
+def mark_dirty(region_codes, enqueue: bool = True, since: datetime.date | None = None) -> None:
+    """Record the districts of `region_codes` as behind from the month of `since` on (None: in
+    every month), in the current transaction; after commit, ask the task worker to refresh them.
+    A district marked again keeps the earlier of the two months (None wins)."""
     districts = sorted({c[:6] for c in region_codes if c and len(c) >= 6})
     if not districts:
         return
     now = timezone.now()
-    DirtyDistrict.objects.bulk_create(
-        [DirtyDistrict(code=d, marked_at=now) for d in districts],
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["marked_at"],
+    since = since.replace(day=1) if since else None
+    table = DirtyDistrict._meta.db_table
+    # One statement, the same on SQLite and PostgreSQL, so concurrent writers merge, not race.
+    sql = (
+        f"INSERT INTO {table} (code, marked_at, since) VALUES "  # noqa: S608
+        + ", ".join(["(%s, %s, %s)"] * len(districts))
+        + f" ON CONFLICT (code) DO UPDATE SET marked_at = excluded.marked_at, since = CASE "
+        f"WHEN {table}.since IS NULL OR excluded.since IS NULL THEN NULL "
+        f"WHEN excluded.since < {table}.since THEN excluded.since ELSE {table}.since END"
     )
+    # Through the fields, so SQLite stores the text Django's own lookups compare against.
+    at = DirtyDistrict._meta.get_field("marked_at").get_db_prep_save(now, connection)
+    month = DirtyDistrict._meta.get_field("since").get_db_prep_save(since, connection)
+    params = []
+    for code in districts:
+        params += [code, at, month]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
     if enqueue:
         _enqueue_once()
 

@@ -213,6 +213,9 @@ class DirtyDistrict(models.Model):
 
     code = models.CharField(max_length=6, primary_key=True)
     marked_at = models.DateTimeField()
+    # The first month whose rows changed (None: any month may have, e.g. a case moved): the
+    # refresh rebuilds the monthly rows from there on only.
+    since = models.DateField(null=True)
 
     def __str__(self):
         return self.code

@@ -7,10 +7,29 @@ of Worker.updated_at, seeding and bench loads by `mitra refresh-stats --full`.""
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .rollups import mark_dirty
 
 _OLD = "_stats_old"
+# The dates that place a row in a month of the monthly rollups (rollups._fact_sources).
+MONTH_FIELDS = {
+    "Worker": ("joined_on",),
+    "Beneficiary": ("consent_on",),
+    "Case": ("opened_on", "closed_on"),
+    "Intervention": ("on",),
+    "Referral": ("sent_on",),
+    "ActivityReport": ("on",),
+}
+# Changes that move every month's rows of other records (a worker's kind is their cases' kind; a
+# case's worker or region carries its interventions and referrals): refreshed from the start.
+EVERY_MONTH = {"Worker": ("kind", "merged_into_id"), "Case": ("worker_id",)}
+# Dates whose month changes only when the named fields change (a case closed today leaves the
+# month it was opened in as it was); every other date's month is refreshed on any save.
+ONLY_WHEN_CHANGED = {
+    "Case": {"opened_on": ("opened_on",), "closed_on": ("closed_on",)},
+    "Worker": {"joined_on": ("joined_on", "status")},
+}
 
 
 def _tracked():
@@ -23,11 +42,30 @@ def _tracked():
 def _remember(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
-    fields = ["region_code"]
-    if sender.__name__ == "Worker":
-        fields += ["kind", "merged_into_id"]
-    old = sender._base_manager.filter(pk=instance.pk).values_list(*fields).first()
+    name = sender.__name__
+    triggers = [t for ts in ONLY_WHEN_CHANGED.get(name, {}).values() for t in ts]
+    fields = {"region_code", *EVERY_MONTH.get(name, ()), *MONTH_FIELDS[name], *triggers}
+    old = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
     setattr(instance, _OLD, old)
+
+
+def _first_month(name, instance, old):
+    """The first month the save changes in the monthly rollups; None: every month."""
+    if old and (
+        old["region_code"] != instance.region_code
+        or any(old[f] != getattr(instance, f) for f in EVERY_MONTH.get(name, ()))
+    ):
+        return None
+    dates = []
+    for f in MONTH_FIELDS[name]:
+        triggers = ONLY_WHEN_CHANGED.get(name, {}).get(f)
+        if old is None or triggers is None or any(old[t] != getattr(instance, t) for t in triggers):
+            dates += [getattr(instance, f), old[f] if old else None]
+    dates = [d for d in dates if d is not None]
+    # No date at all (a worker without a joining date): no monthly row changes; the snapshot
+    # rows, rebuilt whole, carry the rest. The current month is a cheap stand-in.
+    first = min(dates) if dates else timezone.localdate()
+    return first.replace(day=1)
 
 
 def _codes_of_worker_work(worker_ids) -> list[str]:
@@ -45,21 +83,24 @@ def _codes_of_worker_work(worker_ids) -> list[str]:
 def _saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
+    name = sender.__name__
     old = getattr(instance, _OLD, None)
+    since = _first_month(name, instance, old)
     codes = [instance.region_code]
     if old:
-        codes.append(old[0])
-        if sender.__name__ == "Worker" and (
-            old[1] != instance.kind or old[2] != instance.merged_into_id
+        codes.append(old["region_code"])
+        if name == "Worker" and (
+            old["kind"] != instance.kind or old["merged_into_id"] != instance.merged_into_id
         ):
             # The kind a case or report counts under is its worker's.
             ids = [instance.pk] + ([instance.merged_into_id] if instance.merged_into_id else [])
             codes += _codes_of_worker_work(ids)
-    mark_dirty(codes)
+    mark_dirty(codes, since=since)
 
 
 def _deleted(sender, instance, **kwargs):
-    mark_dirty([instance.region_code])
+    # A case's interventions and referrals go with it (cascade): each marks its own month.
+    mark_dirty([instance.region_code], since=_first_month(sender.__name__, instance, None))
 
 
 def _categories_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -79,16 +120,21 @@ def _worker_region(worker_ids) -> list[str]:
     )
 
 
+def _this_month():
+    # Training changes only the workforce snapshot, rebuilt whole: no monthly row changes.
+    return timezone.localdate().replace(day=1)
+
+
 def _enrolment_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        mark_dirty(_worker_region([instance.worker_id]))
+        mark_dirty(_worker_region([instance.worker_id]), since=_this_month())
 
 
 def _batch_changed(sender, instance, raw=False, **kwargs):
     if raw or kwargs.get("created"):
         return
     ids = instance.enrolments.values_list("worker_id", flat=True)
-    mark_dirty(_worker_region(list(ids)))
+    mark_dirty(_worker_region(list(ids)), since=_this_month())
 
 
 def connect() -> None:

@@ -279,3 +279,42 @@ def test_a_change_not_yet_refreshed_holds_as_of_back(national_admin):
     assert rollups.as_of() <= built
     rollups.refresh_dirty()
     assert rollups.as_of() >= built
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_refresh_from_the_first_changed_month_equals_raw_group_by(national_admin, seed):
+    """Field work dated in some months (new, re-dated, served, verified, closed today, deleted):
+    the marks say from which month, the refresh rebuilds only from there, and every figure
+    still equals the raw GROUP BY (a re-dated intervention's old month included)."""
+    world = World(seed)
+    rng = world.rng
+    rollups.rebuild_all()
+    case = next(c for c in world.cases if c.status != "closed")
+    Intervention.objects.create(case=case, worker=case.worker, kind="home_visit", on=world.today)
+    Intervention.objects.filter(on__lt=world.today - datetime.timedelta(days=300)).last().delete()
+    for referral in Referral.objects.exclude(status="served")[:2]:
+        referral.status = "served"
+        referral.save()
+    for report in ActivityReport.objects.exclude(status="verified")[:2]:
+        report.status = "verified"
+        report.save()
+    closing = rng.choice([c for c in world.cases if c.status != "closed" and c.pk != case.pk])
+    closing.status, closing.closed_on, closing.next_follow_up_on = "closed", world.today, None
+    closing.save()
+
+    months = list(DirtyDistrict.objects.values_list("since", flat=True))
+    assert months and None not in months, "dated changes must not mark every month"
+    assert min(months) > world.today - datetime.timedelta(days=1100)
+    rollups.refresh_dirty()
+    assert not DirtyDistrict.objects.exists()
+    assert_rollups_match_raw(national_admin, world.today, sorted({v[:6] for v in world.villages}))
+
+    # Alone: an intervention re-dated from an old month to a later one; the old month is redone.
+    moved = Intervention.objects.filter(on__lt=world.today - datetime.timedelta(days=600)).first()
+    old_month = moved.on.replace(day=1)
+    moved.on = world.today - datetime.timedelta(days=200)
+    moved.save()
+    assert set(DirtyDistrict.objects.values_list("since", flat=True)) == {old_month}
+    rollups.refresh_dirty()
+    assert_rollups_match_raw(national_admin, world.today, sorted({v[:6] for v in world.villages}))
