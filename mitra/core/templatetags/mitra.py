@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from mitra.core.scope import format_code
 
@@ -9,3 +10,12 @@ register = template.Library()
 def dotted(code):
     """A region code as people read it: 3402092004 -> 34.02.09.2004."""
     return format_code(code) if code else ""
+
+
+@register.filter
+def actor(user):
+    """Who did something, as a person reads it; rows Mitra wrote itself (seeding, imports, jobs)
+    have no user and read "sistem". A filter, because `a|default:a.b` fails when `a` is None."""
+    if user is None:
+        return _("system")
+    return getattr(user, "full_name", "") or getattr(user, "username", "") or _("system")

@@ -369,3 +369,15 @@ def test_the_profile_offers_only_the_steps_the_role_may_take(
     assert status_url(worker, Status.VERIFIED) not in supervisor_page
     assert reverse("workers:transfer", args=[worker.pk]) not in supervisor_page
     assert reverse("workers:update", args=[worker.pk]) in supervisor_page
+
+
+def test_history_tab_opens_when_a_step_was_recorded_by_the_system(bantul_officer, client_for):
+    """Seeded and imported steps have no user; the history tab said 500 for them."""
+    worker = activate(WorkerFactory(), bantul_officer)
+    WorkerEvent.objects.filter(worker=worker).update(by=None)
+    assert WorkerEvent.objects.filter(worker=worker, by=None).exists()
+    page = client_for(bantul_officer).get(
+        reverse("workers:detail", args=[worker.pk]), {"tab": "riwayat"}
+    )
+    assert page.status_code == 200
+    assert tr("recorded by %(who)s, %(at)s", who=tr("system"), at="X").split(",")[0] in text(page)
