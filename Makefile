@@ -65,6 +65,7 @@ format: $(VENV)/.installed-test
 
 messages: $(VENV)/.installed-test
 	cd mitra && ../$(BIN)/python ../manage.py makemessages -l id --no-obsolete --no-location
+	$(BIN)/python -m mitra.core.i18n_fill || true
 	$(BIN)/python -m mitra.core.i18n_compile
 
 bench-regions: $(VENV)/.installed-test

@@ -109,6 +109,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mitra.urls"
+CSRF_FAILURE_VIEW = "mitra.core.views_errors.csrf_failure"
 WSGI_APPLICATION = "mitra.wsgi.application"
 
 TEMPLATES = [

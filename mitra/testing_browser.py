@@ -37,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
+# The phone a PSM works from: a cheap Android, 360 CSS pixels wide.
+PHONE_VIEWPORT = {"width": 360, "height": 740}
 LOCALE = "id-ID"
 # Actions and expect() give up after 15 s (Playwright: 30 s and 5 s): the live server is local.
 DEFAULT_TIMEOUT_MS = 15_000
@@ -97,11 +99,23 @@ def _artifact_name(item) -> str:
 @pytest.fixture
 def page(request, browser, live_server):
     """A new browser context and page for one test, pointed at the live server."""
+    yield from _page(request, browser, live_server, VIEWPORT)
+
+
+@pytest.fixture
+def phone_page(request, browser, live_server):
+    """Like `page`, on a 360x740 phone screen with touch."""
+    yield from _page(request, browser, live_server, PHONE_VIEWPORT, has_touch=True, is_mobile=True)
+
+
+def _page(request, browser, live_server, viewport, **options):
     # Every Mitra page assumes the official region tree; the live server's transactional
     # database is flushed after each test, so (re)load it unless the test runs outside mitra/.
     with contextlib.suppress(pytest.FixtureLookupError):
         request.getfixturevalue("regions")
-    context = browser.new_context(viewport=VIEWPORT, locale=LOCALE, base_url=live_server.url)
+    context = browser.new_context(
+        viewport=viewport, locale=LOCALE, base_url=live_server.url, **options
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     problems: list[str] = []
@@ -160,3 +174,35 @@ def browser_login(page, live_server):
         return login_as(page, live_server, user, password)
 
     return login
+
+
+# The widest elements poking past the right edge, so a failing phone check names its culprits.
+_OVERFLOW_JS = """() => {
+  const limit = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > limit + 1) {
+      let inside = el.parentElement, clipped = false;
+      while (inside && inside !== document.body) {
+        const o = getComputedStyle(inside).overflowX;
+        if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; }
+        inside = inside.parentElement;
+      }
+      if (!clipped) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
+        " right=" + Math.round(r.right));
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width: limit, culprits: out.slice(0, 8)};
+}"""
+
+
+def horizontal_overflow(page) -> str:
+    """'' when the page fits its viewport's width; otherwise what sticks out (for the message)."""
+    found = page.evaluate(_OVERFLOW_JS)
+    if found["scrollWidth"] <= found["width"]:
+        return ""
+    return f"{page.url}: {found['scrollWidth']} px wide on {found['width']}: " + ", ".join(
+        found["culprits"]
+    )

@@ -18,3 +18,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
+
+handler400 = "mitra.core.views_errors.bad_request"

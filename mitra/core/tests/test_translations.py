@@ -171,7 +171,7 @@ def test_navigation_reads_in_indonesian(bantul_officer, client_for):
     response = client_for(bantul_officer).get("/")
     assert response.status_code == 200
     text = response.text
-    nav = text[text.index('<nav class="sidebar"') : text.index("</nav>")]
+    nav = text[text.index('<nav id="main-menu"') : text.index("</nav>")]
     positions = [nav.index(f"{label}<") for label in NAVIGATION_ID]
     assert positions == sorted(positions), "menu items are out of order"
     # Every section is built: no item is marked "segera" (soon) any more.

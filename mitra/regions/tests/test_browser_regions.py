@@ -132,7 +132,7 @@ def test_language_switch_changes_the_page_language_and_back(page, live_server, b
     # Back to Indonesian from the top bar, staying on the same page.
     page.goto(f"{live_server.url}/wilayah/340209/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.locator("button[name=language][value=id]").click()
+    page.locator(".topbar button[name=language][value=id]").click()
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page).to_have_url(path_is(live_server, "/wilayah/340209/"))
     expect(page.locator("h1")).to_have_text("Jetis")
