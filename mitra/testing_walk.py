@@ -85,9 +85,7 @@ def walk(page, start: str = "/", per_route: int = 2, limit: int = 400) -> Iterat
             continue
         opened += 1
         yield url
-        hrefs = page.eval_on_selector_all(
-            "a[href]", "els => els.map(a => a.getAttribute('href'))"
-        )
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
         base = urlsplit(page.url)
         for href in hrefs:
             target = urlsplit(href)
