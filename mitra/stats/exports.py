@@ -31,6 +31,13 @@ BREAKDOWN_LABELS = {
     "workers_by_tenure": _("Active workers by years in service"),
     "workers_by_kind": _("Active workers by kind"),
 }
+# Shorter names for the tables whose title does not fit a worksheet tab (31 characters at most).
+SHEET_TITLES = {
+    "cases_by_category": _("Cases by PMKS category"),
+    "beneficiaries_by_category": _("Beneficiaries by category"),
+    "workers_by_sex": _("Workers by sex"),
+    "workers_by_tenure": _("Workers by years in service"),
+}
 TRENDS_TABLE, CHILDREN_TABLE = "tren", "wilayah"
 
 
@@ -47,6 +54,11 @@ def table_title(name: str) -> str:
     if name == TRENDS_TABLE:
         return str(_("Monthly trends"))
     return str(BREAKDOWN_LABELS.get(name, name))
+
+
+def sheet_title(name: str) -> str:
+    """The table's worksheet name in the XLSX files (whole, never clipped)."""
+    return str(SHEET_TITLES.get(name) or table_title(name))
 
 
 def _value(value):

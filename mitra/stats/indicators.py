@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from mitra.core.categories import WorkerKind
@@ -323,7 +324,9 @@ def _breakdowns(raw: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str
         values = raw.get(kind, {})
         order = BREAKDOWN_ORDER.get(kind) or list(labels)
         keys = [k for k in order if values.get(k)] + [k for k in values if k not in labels]
-        out[kind] = [(k, labels.get(k, k), values[k]) for k in keys]
+        # Sentence case: the choices are lower case for use inside sentences, but here each
+        # one names a bar or a row of a table.
+        out[kind] = [(k, capfirst(labels.get(k, k)), values[k]) for k in keys]
     return out
 
 

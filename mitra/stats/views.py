@@ -22,7 +22,7 @@ from mitra.core.access import log_export
 from mitra.core.scope import format_code
 
 from . import charts, maps
-from .exports import BREAKDOWN_LABELS, LEVEL_LABELS, table, table_names, table_title
+from .exports import BREAKDOWN_LABELS, LEVEL_LABELS, sheet_title, table, table_names, table_title
 from .filters import bar_context, options, parse, query_string
 from .indicators import INDICATOR_BY_KEY, INDICATORS, dashboard
 from .models_reports import GeneratedReport
@@ -209,7 +209,7 @@ def dashboard_page(request, code: str):
         "can_export": request.user.has_perm("stats.export_stats"),
         "can_report": request.user.has_perm("stats.view_report"),
         "latest_reports": GeneratedReport.objects.visible_to(request.user).filter(
-            region_code=board.region_code
+            region_code=board.region_code, language=request.LANGUAGE_CODE
         )[:3]
         if request.user.has_perm("stats.view_report")
         else [],
@@ -238,6 +238,6 @@ def export_table(request, code: str, table_name: str, fmt: str):
     if fmt == "csv":
         log_export(request, GeneratedReport, len(rows), board.region_code, purpose)
         return files.csv_response(filename, columns, rows)
-    response, count = files.xlsx_response(filename, columns, rows, table_title(table_name))
+    response, count = files.xlsx_response(filename, columns, rows, sheet_title(table_name))
     log_export(request, GeneratedReport, count, board.region_code, purpose)
     return response
