@@ -16,14 +16,19 @@ class ReportKind(models.TextChoices):
 
 
 class GeneratedReport(models.Model):
-    """One report of a region for one month or one year, as a PDF and an XLSX file kept for
-    download. Generating the same region, kind and period again replaces the files."""
+    """One report of a region for one month or one year, in one language, as a PDF and an XLSX
+    file kept for download. Generating the same region, kind, period and language again replaces
+    the files."""
 
     region_code = models.CharField(_("region"), max_length=10, blank=True, db_index=True)
     region_name = models.CharField(_("region name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    # The files' language: the requester's (Indonesian by default); each language is kept apart.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     pdf_file = models.CharField(max_length=200, blank=True)
     xlsx_file = models.CharField(max_length=200, blank=True)
     as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
@@ -40,7 +45,8 @@ class GeneratedReport(models.Model):
         verbose_name_plural = _("generated reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["region_code", "kind", "period_start"], name="stats_report_once"
+                fields=["region_code", "kind", "period_start", "language"],
+                name="stats_report_once_per_language",
             )
         ]
 

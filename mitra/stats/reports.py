@@ -20,10 +20,11 @@ import tempfile
 import uuid
 
 import xlsxwriter
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ from mitra.core.exports import neutralise
 from mitra.core.scope import format_code
 
 from . import charts, maps
-from .exports import BREAKDOWN_LABELS, table, table_names, table_title
+from .exports import BREAKDOWN_LABELS, sheet_title, table, table_names
 from .indicators import INDICATOR_BY_KEY, INDICATORS, Filters, dashboard
 from .models_reports import GeneratedReport, ReportKind, ReportSubscription
 
@@ -311,7 +312,7 @@ def build_xlsx(board, kind: str, start: datetime.date, target) -> None:
             sheet.write_string(line, 2, str(indicator.definition), wrap)
         for name in table_names(board):
             columns, rows = table(board, name)
-            part = workbook.add_worksheet(table_title(name)[:31])
+            part = workbook.add_worksheet(sheet_title(name))
             for index, column in enumerate(columns):
                 part.set_column(index, index, column.width)
                 part.write_string(0, index, str(column.label), head)
@@ -329,24 +330,35 @@ def build_xlsx(board, kind: str, start: datetime.date, target) -> None:
 # ---- generation -----------------------------------------------------------------------------
 
 
-def generate(user, region_code: str, kind: str, start: datetime.date) -> GeneratedReport:
-    """Build both files for the region and period as `user` sees it, and keep them."""
+def generate(
+    user, region_code: str, kind: str, start: datetime.date, language: str = ""
+) -> GeneratedReport:
+    """Build both files for the region and period as `user` sees it, and keep them.
+
+    The files are written in `language` (the official default, Indonesian, unless the user who
+    asked reads Mitra in another language): a job has no request, so nothing else would set it.
+    Each language keeps its own files, so an English copy never replaces the Indonesian one that
+    an officer sends upward."""
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     date_from, date_to = period_bounds(kind, start)
-    board = dashboard(user, region_code, Filters(date_from, date_to))
-    pdf = build_pdf(board, kind, date_from)
-    token = uuid.uuid4().hex
-    pdf_name = default_storage.save(f"private/reports/{token}.pdf", File(io.BytesIO(pdf)))
-    with tempfile.TemporaryFile() as handle:
-        build_xlsx(board, kind, date_from, handle)
-        handle.seek(0)
-        xlsx_name = default_storage.save(f"private/reports/{token}.xlsx", File(handle))
+    with translation.override(language):
+        board = dashboard(user, region_code, Filters(date_from, date_to))
+        pdf = build_pdf(board, kind, date_from)
+        token = uuid.uuid4().hex
+        pdf_name = default_storage.save(f"private/reports/{token}.pdf", File(io.BytesIO(pdf)))
+        with tempfile.TemporaryFile() as handle:
+            build_xlsx(board, kind, date_from, handle)
+            handle.seek(0)
+            xlsx_name = default_storage.save(f"private/reports/{token}.xlsx", File(handle))
     with transaction.atomic():
-        old = GeneratedReport.objects.filter(
-            region_code=board.region_code, kind=kind, period_start=date_from
-        ).first()
-        report = old or GeneratedReport(
-            region_code=board.region_code, kind=kind, period_start=date_from
-        )
+        key = {
+            "region_code": board.region_code,
+            "kind": kind,
+            "period_start": date_from,
+            "language": language,
+        }
+        old = GeneratedReport.objects.filter(**key).first()
+        report = old or GeneratedReport(**key)
         stale = (report.pdf_file, report.xlsx_file) if old else ()
         report.region_name = board.region_name
         report.period_end = date_to
@@ -361,11 +373,15 @@ def generate(user, region_code: str, kind: str, start: datetime.date) -> Generat
     return report
 
 
-def generate_job(job, progress, region_code: str, report_kind: str, period: str) -> dict:
-    """Background job (mitra.core.jobs): one region's report for one period."""
-    progress(0, 1, _("Building the report"))
+def generate_job(
+    job, progress, region_code: str, report_kind: str, period: str, language: str = ""
+) -> dict:
+    """Background job (mitra.core.jobs): one region's report for one period, in the language of
+    the user who asked (sent along by the page; Indonesian for jobs queued without it)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        progress(0, 1, _("Building the report"))
     start = datetime.date.fromisoformat(period)
-    report = generate(job.created_by, region_code, report_kind, start)
+    report = generate(job.created_by, region_code, report_kind, start, language)
     progress(1, 1)
     from django.urls import reverse
 
@@ -373,7 +389,8 @@ def generate_job(job, progress, region_code: str, report_kind: str, period: str)
 
 
 def generate_scheduled(kind: str, today: datetime.date | None = None, stdout=None) -> int:
-    """Last month's (or year's) report for every region that asked for it; returns how many."""
+    """Last month's (or year's) report for every region that asked for it, in the official
+    language (Indonesian); returns how many."""
     start = last_period(kind, today)
     done = 0
     for subscription in ReportSubscription.objects.filter(kind=kind).select_related("created_by"):
@@ -384,7 +401,7 @@ def generate_scheduled(kind: str, today: datetime.date | None = None, stdout=Non
             )
             continue
         try:
-            generate(user, subscription.region_code, kind, start)
+            generate(user, subscription.region_code, kind, start, settings.LANGUAGE_CODE)
         except Exception:  # one region's failure must not stop the others
             log.exception("scheduled report %s failed", subscription.pk)
             continue
