@@ -69,7 +69,7 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["role"].choices = [("", "---------")] + [
+        self.fields["role"].choices = [("", _("— Choose a role —"))] + [
             (r.value, r.label) for r in assignable_roles(actor.role)
         ]
         creating = self.instance.pk is None

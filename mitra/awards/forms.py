@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mitra.accounts.roles import Role
+from mitra.core.forms import label_blank_choice
 from mitra.workers.forms import MAX_PHOTO_BYTES, MAX_SCAN_BYTES, VersionField, check_upload
 
 from .models import LEVEL_ORDER, AwardCycle, Criterion, FileKind, Level, Metric, Source
@@ -127,6 +128,7 @@ class CriterionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = [("", _("— (jury criterion) —")), *Metric.choices]
+        label_blank_choice(self.fields["source"], _("— Choose where the mark comes from —"))
         self.fields["weight"].widget.attrs.update({"min": "0.01", "step": "0.01"})
 
     def clean(self):
@@ -289,7 +291,9 @@ class WithdrawForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    juror = forms.ModelChoiceField(label=gettext_lazy("Juror"), queryset=None)
+    juror = forms.ModelChoiceField(
+        label=gettext_lazy("Juror"), queryset=None, empty_label=gettext_lazy("— Choose a juror —")
+    )
     region_code = forms.ChoiceField(label=gettext_lazy("Region the juror scores"))
     home_region_code = forms.ChoiceField(
         label=gettext_lazy("Juror's own regency/city"),
@@ -308,7 +312,10 @@ class AssignForm(forms.Form):
         self.fields["region_code"].choices = _ranking_regions(stage, user.scope_code or "")
         # The national ranking's region is '' (a real choice, not a missing one).
         self.fields["region_code"].required = stage.group_code_length > 0
-        self.fields["home_region_code"].choices = [("", "—"), *_regencies_by_province()]
+        self.fields["home_region_code"].choices = [
+            ("", _("— Choose a regency/city —")),
+            *_regencies_by_province(),
+        ]
 
     def clean_region_code(self):
         return self.cleaned_data.get("region_code") or ""

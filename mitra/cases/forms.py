@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitra.core import crypto
 from mitra.core.categories import SEX_CHOICES
-from mitra.core.forms import RegionCodeField
+from mitra.core.forms import RegionCodeField, label_blank_choice
 from mitra.core.models import PmksCategory
 from mitra.workers.forms import DateInput, VersionField, village_field, visible_village
 from mitra.workers.models import Status as WorkerStatus
@@ -48,6 +48,10 @@ def _no_future(value, message):
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("— Choose a worker —"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.full_name} ({obj.village.name})"
 
@@ -121,7 +125,9 @@ class BeneficiaryForm(forms.ModelForm):
         self.fields["village"] = village_field(_("Village"), user)
         if user.role == "worker":
             self.initial.setdefault("village", user.scope_code)
-        self.fields["sex"].choices = [("", "—"), *SEX_CHOICES]
+        self.fields["sex"].choices = [("", _("— Choose the sex —")), *SEX_CHOICES]
+        label_blank_choice(self.fields["consent_relation"], _("— Who gave consent? —"))
+        label_blank_choice(self.fields["consent_method"], _("— Choose how consent was given —"))
         self.fields["nik"].required = False
         self.fields["nik"].widget = forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 20}
@@ -294,7 +300,7 @@ class StatusForm(forms.Form):
     version = VersionField()
     reason = forms.ChoiceField(
         label=_("Why is the case closed?"),
-        choices=[("", "—"), *ClosureReason.choices],
+        choices=[("", _("— Choose a reason —")), *ClosureReason.choices],
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)

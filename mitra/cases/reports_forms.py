@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitra.core.forms import label_blank_choice
 from mitra.core.scope import normalize_code, prefix_q
 from mitra.regions.models import Village
 
@@ -25,7 +26,11 @@ REACHED_FIELDS = (
 class ReportForm(forms.ModelForm):
     """A PSM's draft report: what was done, where (a village inside their area), for how many."""
 
-    village = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("village"))
+    village = forms.ModelChoiceField(
+        queryset=Village.objects.none(),
+        label=_("Village"),
+        empty_label=_("— Choose a village —"),
+    )
 
     class Meta:
         model = ActivityReport
@@ -38,6 +43,7 @@ class ReportForm(forms.ModelForm):
     def __init__(self, *args, user, worker, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Village.objects.visible_to(user).order_by("name")
+        label_blank_choice(self.fields["activity_type"], _("— Choose the activity —"))
         if not self.instance.pk:
             self.initial.setdefault("village", worker.village_id)
             self.initial.setdefault("on", timezone.localdate())
@@ -61,19 +67,19 @@ class VerifyForm(forms.Form):
 
 class ReportFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("status"), required=False, choices=[("", _("all")), *ReportStatus.choices]
+        label=_("Status"), required=False, choices=[("", _("All")), *ReportStatus.choices]
     )
     type = forms.ChoiceField(
-        label=_("activity"), required=False, choices=[("", _("all")), *ActivityType.choices]
+        label=_("Activity"), required=False, choices=[("", _("All")), *ActivityType.choices]
     )
     month = forms.RegexField(
-        label=_("month"),
+        label=_("Month"),
         required=False,
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    region = forms.CharField(label=_("region code"), required=False, max_length=14)
+    region = forms.CharField(label=_("Region code"), required=False, max_length=14)
 
     def clean_region(self):
         try:

@@ -1,7 +1,20 @@
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .scope import format_code, normalize_code
+
+
+def label_blank_choice(field, label) -> None:
+    """Give a drop-down's empty option a label that says what to choose ("— Pilih desa/kelurahan
+    —") instead of a generic one. A required model choice with an initial value has no empty
+    option, and keeps none."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = label
+        return
+    field.choices = [("", label) if value == "" else (value, text) for value, text in field.choices]
 
 
 class RegionPickerWidget(forms.TextInput):
@@ -9,9 +22,23 @@ class RegionPickerWidget(forms.TextInput):
     (province > regency > district > village); without the script, a code can be typed."""
 
     template_name = "core/widgets/region_picker.html"
+    # The script's select boxes are named and labelled in the page's language from here.
+    LEVELS = (_("Province"), _("Regency/city"), _("District"), _("Village"))
+    CHOOSE = (
+        _("— Choose a province —"),
+        _("— Choose a regency/city —"),
+        _("— Choose a district —"),
+        _("— Choose a village —"),
+    )
 
     def __init__(self, attrs=None):
         super().__init__({"placeholder": "34.02.09.2004", "class": "region-code", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["levels"] = json.dumps([str(label) for label in self.LEVELS])
+        context["widget"]["choose"] = json.dumps([str(label) for label in self.CHOOSE])
+        return context
 
     def format_value(self, value):
         return format_code(value) if value else ""

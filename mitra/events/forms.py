@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mitra.core.forms import RegionCodeField
+from mitra.core.forms import RegionCodeField, label_blank_choice
 from mitra.core.scope import code_in_scope, format_code, user_scope
 from mitra.regions.models import Village
 from mitra.training.filters import area_choices, area_label, choice_values
@@ -328,6 +328,7 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
+        label_blank_choice(self.fields["transport"], _("— Choose the means of travel —"))
         if not self.instance.pk:
             self.fields["arrival_on"].initial = event.starts_on - datetime.timedelta(days=1)
             self.fields["departure_on"].initial = event.ends_on + datetime.timedelta(days=1)

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mitra.core.forms import RegionCodeField
+from mitra.core.forms import RegionCodeField, label_blank_choice
 from mitra.core.scope import code_in_scope, format_code, prefix_q, user_scope
 from mitra.regions.models import Village
 
@@ -55,6 +55,8 @@ class CourseForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["prerequisites"].queryset = others
+        label_blank_choice(self.fields["level"], _("— Choose the level —"))
+        label_blank_choice(self.fields["organiser_type"], _("— Choose the organiser —"))
         self.fields["hours"].min_value = 1
         self.fields["hours"].widget.attrs["min"] = 1
         for name in ("pass_mark", "attendance_min"):
@@ -163,6 +165,7 @@ class BatchForm(forms.ModelForm):
             self.fields["region_code"].initial = user.scope_code
             self.fields["organiser"].initial = user.full_name
         self.fields["course"].queryset = courses.order_by("level", "code")
+        label_blank_choice(self.fields["course"], _("— Choose a course —"))
         choices = area_choices(user)
         current = batch.region_code if batch.pk else None
         if current is not None and current not in choice_values(choices):
@@ -253,7 +256,7 @@ class SeatQuotaForm(forms.Form):
 
     def __init__(self, *args, region_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—"), *region_choices]
+        self.fields["region"].choices = [("", _("— Choose a region —")), *region_choices]
 
     def clean(self):
         data = super().clean()

@@ -3,9 +3,21 @@
 (function () {
   "use strict";
   const API = "/api/v1/regions/";
-  const LABELS = document.documentElement.lang === "en"
-    ? ["Province", "Regency/city", "District", "Village", "(none: national)"]
-    : ["Provinsi", "Kabupaten/kota", "Kecamatan", "Desa/kelurahan", "(tidak ada: nasional)"];
+  // The names of the levels and of their empty options come translated from the widget
+  // (data-levels, data-choose); these are the fallback for a picker without them.
+  const FALLBACK = document.documentElement.lang === "en"
+    ? [["Province", "Regency/city", "District", "Village"],
+       ["— Choose a province —", "— Choose a regency/city —", "— Choose a district —", "— Choose a village —"]]
+    : [["Provinsi", "Kabupaten/kota", "Kecamatan", "Desa/kelurahan"],
+       ["— Pilih provinsi —", "— Pilih kabupaten/kota —", "— Pilih kecamatan —", "— Pilih desa/kelurahan —"]];
+
+  function labelsOf(picker, key, fallback) {
+    try {
+      const list = JSON.parse(picker.dataset[key] || "null");
+      if (Array.isArray(list) && list.length === 4) return list;
+    } catch (e) { /* a broken attribute falls back */ }
+    return fallback;
+  }
 
   async function fetchJSON(url) {
     const res = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -15,13 +27,13 @@
 
   function digits(code) { return (code || "").replace(/\./g, ""); }
 
-  function makeSelect(level, rows, selected) {
+  function makeSelect(labels, level, rows, selected) {
     const sel = document.createElement("select");
-    sel.setAttribute("aria-label", LABELS[level]);
+    sel.setAttribute("aria-label", labels.levels[level]);
     sel.dataset.level = String(level);
     const blank = document.createElement("option");
     blank.value = "";
-    blank.textContent = "— " + LABELS[level] + " —";
+    blank.textContent = labels.choose[level];
     sel.appendChild(blank);
     for (const r of rows) {
       const opt = document.createElement("option");
@@ -37,6 +49,10 @@
     const input = picker.querySelector("input");
     if (!input || input.disabled) return;
     const current = digits(input.value);
+    const labels = {
+      levels: labelsOf(picker, "levels", FALLBACK[0]),
+      choose: labelsOf(picker, "choose", FALLBACK[1]),
+    };
     const lengths = [2, 4, 6, 10];
     input.type = "hidden";
     const holder = document.createElement("span");
@@ -58,7 +74,7 @@
         want = rows[0].code;
         if (!input.value || input.value.replace(/\./g, "").length < want.length) input.value = want;
       }
-      const sel = makeSelect(fromLevel, rows, want);
+      const sel = makeSelect(labels, fromLevel, rows, want);
       holder.appendChild(sel);
       sel.addEventListener("change", function () {
         input.value = sel.value || (fromLevel === 0 ? "" : parentCode);
