@@ -50,6 +50,21 @@ def _display_value(field, value):
     return value
 
 
+def _field_label(field, name: str):
+    """A field's name for people. A relation declared without a label of its own (`worker`,
+    `case`) is named after the model it points to, whose name is translated; the region code,
+    kept on every region-bound row, shares one label."""
+    if field is None:
+        return name
+    if name == "region_code":
+        return _("region code")
+    # Django's default label is the field's name with spaces: then none was declared.
+    declared = field.verbose_name != name.replace("_", " ")
+    if field.is_relation and field.related_model is not None and not declared:
+        return field.related_model._meta.verbose_name
+    return field.verbose_name
+
+
 class AuditedModel(models.Model):
     """Abstract base: who created and last changed a row, and a change history of every save.
 
@@ -253,7 +268,7 @@ class ChangeLog(AppendOnlyModel):
                     field = model._meta.get_field(name)
                 except Exception:  # noqa: BLE001 - a field removed since the change was logged
                     field = None
-            label = str(getattr(field, "verbose_name", name))
+            label = str(_field_label(field, name))
             rows.append((label, _display_value(field, before), _display_value(field, after)))
         return rows
 
