@@ -36,8 +36,12 @@ class RegionPickerWidget(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["levels"] = json.dumps([str(label) for label in self.LEVELS])
-        context["widget"]["choose"] = json.dumps([str(label) for label in self.CHOOSE])
+        context["widget"]["levels"] = json.dumps(
+            [str(label) for label in self.LEVELS], ensure_ascii=False
+        )
+        context["widget"]["choose"] = json.dumps(
+            [str(label) for label in self.CHOOSE], ensure_ascii=False
+        )
         return context
 
     def format_value(self, value):

@@ -22,3 +22,23 @@ def test_history_shows_labels_and_choice_names_not_codes(national_admin, bantul_
     )
     assert rows["region scope"] == ("3402", "34")
     assert rows["active"] == ("yes", "no")
+
+
+def test_history_names_unlabelled_relations_after_their_model_in_indonesian():
+    """An invitation's `event`, `worker` and `region_code` carry no label of their own: the
+    history names them after the model they point to (translated), not in English."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from mitra.events.models import Invitation
+
+    entry = ChangeLog(
+        content_type=ContentType.objects.get_for_model(Invitation),
+        changes={"event": [None, 2], "worker": [None, "x"], "region_code": [None, "3402052001"]},
+    )
+    with translation.override("id"):
+        labels = [label for label, _before, _after in entry.display_changes()]
+    with translation.override("en"):
+        english = [label for label, _before, _after in entry.display_changes()]
+    assert english == ["event", "social worker", "region code"]
+    assert labels[1:] == ["pekerja sosial", "kode wilayah"]
+    assert not set(labels) & set(english)
