@@ -31,6 +31,18 @@ BREAKDOWN_LABELS = {
     "workers_by_tenure": _("Active workers by years in service"),
     "workers_by_kind": _("Active workers by kind"),
 }
+# Each breakdown's columns: the code (only where it means something to the reader: a PMKS
+# number, L/P; the other keys are Mitra's internal English names) and what the rows are.
+BREAKDOWN_COLUMNS = {
+    "cases_by_category": (_("PMKS number"), _("PMKS category")),
+    "beneficiaries_by_category": (_("PMKS number"), _("PMKS category")),
+    "referrals_by_programme": (None, _("Programme or service")),
+    "referrals_by_outcome": (None, _("Outcome")),
+    "workers_by_age_band": (None, _("Age")),
+    "workers_by_sex": (_("Code"), _("Sex")),
+    "workers_by_tenure": (None, _("Length of service")),
+    "workers_by_kind": (None, _("Worker kind")),
+}
 # Shorter names for the tables whose title does not fit a worksheet tab (31 characters at most).
 SHEET_TITLES = {
     "cases_by_category": _("Cases by PMKS category"),
@@ -89,10 +101,9 @@ def table(board: Dashboard, name: str) -> tuple[list[Column], list[tuple]]:
         rows = [(date_format(m, "F Y"), *(by_key[k].get(m) for k in keys)) for m in months]
         return columns, rows
     if name in board.breakdowns:
-        columns = [
-            Column(_("Code"), TEXT, 12),
-            Column(_("Category"), TEXT, 48),
-            Column(_("Count"), NUMBER, 12),
-        ]
-        return columns, [tuple(item) for item in board.breakdowns[name]]
+        code, label = BREAKDOWN_COLUMNS.get(name, (_("Code"), _("Category")))
+        columns = [Column(label, TEXT, 48), Column(_("Count"), NUMBER, 12)]
+        if code is None:
+            return columns, [(text, count) for _key, text, count in board.breakdowns[name]]
+        return [Column(code, TEXT, 12), *columns], [tuple(item) for item in board.breakdowns[name]]
     raise KeyError(name)
