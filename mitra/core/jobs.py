@@ -7,13 +7,18 @@ dotted path, so the job row says exactly what runs.
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from .current import acting_as
 from .models import Job
+
+# The language the user who started a job reads Mitra in: the worker has no request, so the job
+# runs in it (messages, file headers, reasons), Indonesian for jobs recorded without it.
+LANGUAGE_PARAM = "ui_language"
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +50,11 @@ def start_job(user, kind: str, title: str, func_path: str, **params) -> Job:
         title=title,
         created_by=user,
         region_code=user.scope_code or "",
-        params={"func": func_path, **params},
+        params={
+            "func": func_path,
+            LANGUAGE_PARAM: translation.get_language() or settings.LANGUAGE_CODE,
+            **params,
+        },
     )
     # Enqueue after commit: the worker must find the row.
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
@@ -66,8 +75,9 @@ def run_job(job_id: str) -> None:
     job = Job.objects.select_related("created_by").get(pk=job_id)
     params = dict(job.params)
     func = import_string(params.pop("func"))
+    language = params.pop(LANGUAGE_PARAM, None) or settings.LANGUAGE_CODE
     try:
-        with acting_as(job.created_by):
+        with acting_as(job.created_by), translation.override(language):
             result = func(job=job, progress=Progress(job), **params) or {}
     except Exception as exc:
         log.exception("job %s (%s) failed", job.pk, job.kind)
