@@ -126,7 +126,7 @@ class BeneficiaryForm(forms.ModelForm):
         if user.role == "worker":
             self.initial.setdefault("village", user.scope_code)
         self.fields["sex"].choices = [("", _("— Choose the sex —")), *SEX_CHOICES]
-        label_blank_choice(self.fields["consent_relation"], _("— Who gave consent? —"))
+        label_blank_choice(self.fields["consent_relation"], _("— Choose the relation —"))
         label_blank_choice(self.fields["consent_method"], _("— Choose how consent was given —"))
         self.fields["nik"].required = False
         self.fields["nik"].widget = forms.TextInput(

@@ -132,8 +132,8 @@ def test_the_main_forms_say_what_to_choose_in_indonesian(
         for name, text in _blanks(client_for(user), url).items():
             assert text not in UNHELPFUL, f"{url} [{name}]: {text!r}"
             seen[name] = text
-    assert seen["consent_relation"] == "— Siapa yang memberi persetujuan? —"
-    assert seen["consent_method"] == "— Pilih cara pemberian persetujuan —"
+    assert seen["consent_relation"] == "— Pilih hubungan —"
+    assert seen["consent_method"] == "— Pilih cara persetujuan —"
     assert seen["village"] == "— Pilih desa/kelurahan —"
     assert seen["activity_type"] == "— Pilih jenis kegiatan —"
     assert seen["to_worker"] == seen["worker"] == "— Pilih pekerja sosial —"
