@@ -34,25 +34,13 @@ from mitra.stats.exports import (
 from mitra.stats.indicators import INDICATORS, Filters, dashboard
 from mitra.stats.models_reports import GeneratedReport, ReportKind
 from mitra.stats.views import GROUP_LABELS
-from mitra.workers.models import Status
-from mitra.workers.tests.builders import build_worker
+
+from . import test_reports
 
 pytestmark = pytest.mark.django_db
-MAY = datetime.date(2026, 5, 1)
+# The report tests' data and media folder, shared (fixtures are found by their name here).
+workers, _media, MAY = test_reports.workers, test_reports._media, test_reports.MAY
 MAY_END = datetime.date(2026, 5, 31)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def workers(regions):
-    joined = datetime.date(2026, 5, 10)
-    build_worker(village="3402092004", full_name="Siti", status=Status.ACTIVE, joined_on=joined)
-    build_worker(village="3402092004", full_name="Rahayu", sex="L", status=Status.ACTIVE)
-    build_worker(village="3404012001", full_name="Warsini", status=Status.ACTIVE, joined_on=joined)
 
 
 def _texts(board) -> list[str]:
