@@ -85,13 +85,16 @@ def _number(value: float, places: int) -> str:
 
 
 def format_value(value, unit: str = "count") -> str:
-    """A figure as people read it: 1.234, 45,3%, 2,5; no value is a dash."""
+    """A figure as people read it: 1.234, 45,3%, 2,5, 9,1; no value is a dash."""
     if value is None:
         return "—"
     if unit == "percent":
         return f"{_number(value, 1)}%"
     if unit == "ratio":
-        return _number(value, 2 if abs(value) < 10 else 1)
+        # No padding zeros: the figures carry their own precision, and "9,10 years" reads as
+        # nine years ten months in Indonesian.
+        decimal, _thousands = _separators()
+        return _number(value, 2 if abs(value) < 10 else 1).rstrip("0").rstrip(decimal)
     if isinstance(value, float) and not value.is_integer():
         return _number(value, 1)
     return _number(value, 0)

@@ -218,3 +218,18 @@ def test_a_report_asked_for_in_english_is_english_and_keeps_the_indonesian_one(
     official.refresh_from_db()
     assert official.language == "id" and default_storage.exists(official.pdf_file)
     assert GeneratedReport.objects.count() == 2
+
+
+def test_figures_are_written_the_indonesian_way():
+    from mitra.stats.charts import format_value
+
+    with translation.override("id"):
+        assert format_value(1234567) == "1.234.567"
+        assert (
+            format_value(45.25, "percent") == "45,2%" or format_value(45.25, "percent") == "45,3%"
+        )
+        assert format_value(1.46, "ratio") == "1,46"
+        assert format_value(9.1, "ratio") == "9,1"  # years: never "9,10" (nine years ten months?)
+        assert format_value(2.0, "ratio") == "2" and format_value(1234.0, "ratio") == "1.234"
+    with translation.override("en"):
+        assert format_value(1234.5, "ratio") == "1,234.5" and format_value(9.1, "ratio") == "9.1"
