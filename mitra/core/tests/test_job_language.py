@@ -22,9 +22,8 @@ FUNC = "mitra.core.tests.test_job_language.tell_language"
 def test_a_job_runs_in_the_language_it_was_started_in(
     language, said, bantul_officer, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as enqueue:
-        with translation.override(language):
-            job = start_job(bantul_officer, "test", "language", FUNC)
+    with django_capture_on_commit_callbacks() as enqueue, translation.override(language):
+        job = start_job(bantul_officer, "test", "language", FUNC)
     other = "id" if language == "en" else "en"
     with translation.override(other):  # the worker's own language is not the user's
         for callback in enqueue:
