@@ -26,6 +26,7 @@ from .services_jury import (  # noqa: F401  (re-exported)
     remove_assignment,
     save_scores,
     sheet_for,
+    sheets_waiting,
     submit_sheet,
 )
 from .services_nominations import (  # noqa: F401  (re-exported)
@@ -35,6 +36,7 @@ from .services_nominations import (  # noqa: F401  (re-exported)
     withdraw_nomination,
 )
 from .services_publishing import (  # noqa: F401  (re-exported)
+    appeals_to_decide,
     can_publish,
     current_ranking,
     decide_appeal,

@@ -96,6 +96,18 @@ def nominations_for_juror(juror, stage: Stage | None = None):
     return qs.select_related("worker", "stage", "cycle")
 
 
+def sheets_waiting(juror, stage_id: int | None = None):
+    """The juror's nominations still open for scoring (not published, not withdrawn) without a
+    submitted sheet of theirs: the queue's "waiting" filter and the home's to-do count."""
+    submitted = ScoreSheet.objects.filter(juror=juror, submitted_at__isnull=False)
+    qs = (
+        Nomination.objects.assigned_to(juror)
+        .filter(status=NominationStatus.NOMINATED, evidence_frozen_at__isnull=True)
+        .exclude(pk__in=submitted.values("nomination_id"))
+    )
+    return qs.filter(stage_id=stage_id) if stage_id else qs
+
+
 def sheet_for(nomination: Nomination, juror) -> ScoreSheet:
     """The juror's sheet for the nomination, created on first use. Refuses (PermissionDenied)
     when the nomination is not assigned to the juror or is from their home region."""

@@ -15,6 +15,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitra.core.scope import prefix_q
+
 from .evidence import freeze_evidence
 from .models import (
     Appeal,
@@ -227,6 +229,21 @@ def may_decide(user, ranking: Ranking) -> bool:
         scope == "" if len(region) <= 2 else (len(scope) < len(region) and region.startswith(scope))
     )
     return user.has_perm("awards.decide_appeal") and above
+
+
+def appeals_to_decide(user):
+    """The pending appeals `user` decides: `may_decide` as a queryset (the national
+    administrator decides every appeal; a province officer those against its regencies'
+    rankings; nobody else). The award home lists them and the home page counts them."""
+    if not user.has_perm("awards.decide_appeal"):
+        return Appeal.objects.none()
+    scope = user.scope_code or ""
+    qs = Appeal.objects.visible_to(user).filter(status=AppealStatus.PENDING)
+    if not scope:
+        return qs
+    if len(scope) != 2:
+        return qs.none()
+    return qs.filter(prefix_q("ranking__region_code", scope)).exclude(ranking__region_code=scope)
 
 
 def decide_appeal(

@@ -66,6 +66,9 @@ def index(request):
             "rows": rows,
             "today": today,
             "appeals": services_ui.appeals_open_for(user, today),
+            "to_decide": services.appeals_to_decide(user)
+            .select_related("nomination__worker", "ranking__stage__cycle")
+            .order_by("filed_at", "pk"),
             "published_years": [c.year for c in cycles if _national_published(c)],
         },
     )

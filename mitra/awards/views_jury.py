@@ -102,11 +102,23 @@ def jury_remove(request, stage_pk, pk):
 @perm("awards.score")
 @require_GET
 def jury_queue(request):
+    """The juror's candidates by stage; ?status=waiting keeps those still waiting for their
+    marks, ?stage=<id> one stage (the home page's to-do links)."""
     user = request.user
+    stage_id = request.GET.get("stage", "")
+    stage_id = int(stage_id) if stage_id.isdigit() else None
+    waiting_only = request.GET.get("status") == "waiting"
+    waiting = services.sheets_waiting(user, stage_id)
+    rows = waiting if waiting_only else services.nominations_for_juror(user)
+    if stage_id:
+        rows = rows.filter(stage_id=stage_id)
     nominations = list(
-        services.nominations_for_juror(user)
-        .select_related("worker__village", "stage__cycle")
-        .order_by("-stage__opens_on", "region_code", "worker__full_name")
+        rows.select_related("worker__village", "stage__cycle").order_by(
+            "-stage__opens_on", "region_code", "worker__full_name"
+        )
+    )
+    waiting_ids = (
+        {n.pk for n in nominations} if waiting_only else set(waiting.values_list("pk", flat=True))
     )
     sheets = {
         s.nomination_id: s
@@ -118,11 +130,17 @@ def jury_queue(request):
     for n in nominations:
         n.sheet = sheets.get(n.pk)
         groups.setdefault(n.stage, []).append(n)
-    todo = sum(1 for n in nominations if not (n.sheet and n.sheet.is_locked))
+    todo = sum(1 for n in nominations if n.pk in waiting_ids)
     return render(
         request,
         "awards/jury_queue.html",
-        {"groups": list(groups.items()), "todo": todo, "total": len(nominations)},
+        {
+            "groups": list(groups.items()),
+            "todo": todo,
+            "total": len(nominations),
+            "waiting_only": waiting_only,
+            "stage_id": stage_id,
+        },
     )
 
 

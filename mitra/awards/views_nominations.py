@@ -43,19 +43,24 @@ def nomination_or_404(request, pk) -> Nomination:
 # ---- the stage's nominations ---------------------------------------------------------------------
 
 
+def stage_rows(user, stage, status: str = ""):
+    """A stage's nominations the user sees, in one status or all (the list and the home's
+    to-do count)."""
+    qs = Nomination.objects.visible_to(user).filter(stage=stage)
+    return qs.filter(status=status) if status in NominationStatus.values else qs
+
+
 @login_required
 @perm("awards.view_nomination")
 @require_GET
 def stage_nominations(request, stage_pk):
     stage = stage_or_404(stage_pk)
+    status = request.GET.get("status", "")
     qs = (
-        visible_nominations(request.user)
-        .filter(stage=stage)
+        stage_rows(request.user, stage, status)
+        .select_related("worker__village", "stage__cycle", "cycle")
         .order_by("region_code", "worker__full_name")
     )
-    status = request.GET.get("status", "")
-    if status in NominationStatus.values:
-        qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -255,7 +255,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     if filters.region:
         qs = qs.filter(prefix_q("region_code", region_code(filters.region)))
     if filters.overdue:
-        qs = qs.open().filter(next_follow_up_on__lt=timezone.localdate())
+        qs = services.overdue_cases(qs)
     return qs.order_by("-opened_on", "pk")
 
 

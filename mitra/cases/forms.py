@@ -392,6 +392,11 @@ class CaseFilterForm(forms.Form):
         label=_("Priority"), required=False, choices=[("", _("All")), *Priority.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue follow-up only"), required=False)
+    due_soon = forms.BooleanField(label=_("Follow-up due within 7 days"), required=False)
+    no_steps = forms.BooleanField(label=_("Nothing recorded yet"), required=False)
+    late_referral = forms.BooleanField(
+        label=_("Referral unanswered for over 14 days"), required=False
+    )
     region = RegionCodeField(label=_("Region"), required=False)
 
     def filter(self, qs):
@@ -408,7 +413,13 @@ class CaseFilterForm(forms.Form):
         if data.get("priority"):
             qs = qs.filter(priority=data["priority"])
         if data.get("overdue"):
-            qs = qs.open().filter(next_follow_up_on__lt=timezone.localdate())
+            qs = services.overdue_cases(qs)
+        if data.get("due_soon"):
+            qs = services.due_soon_cases(qs)
+        if data.get("no_steps"):
+            qs = services.cases_without_steps(qs)
+        if data.get("late_referral"):
+            qs = services.cases_with_late_referral(qs)
         if data.get("region"):
             qs = qs.in_region(data["region"])
         return qs

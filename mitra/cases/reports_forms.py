@@ -80,6 +80,7 @@ class ReportFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month"}),
     )
     region = forms.CharField(label=_("Region code"), required=False, max_length=14)
+    late = forms.BooleanField(label=_("Waiting for verification for over 14 days"), required=False)
 
     def clean_region(self):
         try:
@@ -88,6 +89,19 @@ class ReportFilterForm(forms.Form):
             raise ValidationError(
                 _("Write a region code like 34, 34.02, 34.02.09 or 34.02.09.2004.")
             ) from None
+
+
+# A submitted report the TKSK has not verified after this many days is late: the officers' to-do.
+REPORT_LATE_DAYS = 14
+
+
+def late_reports(reports, now=None):
+    """Reports waiting for verification for more than REPORT_LATE_DAYS since they were sent."""
+    now = now or timezone.now()
+    return reports.filter(
+        status=ReportStatus.SUBMITTED,
+        submitted_at__lt=now - datetime.timedelta(days=REPORT_LATE_DAYS),
+    )
 
 
 def filtered_reports(user, data):
@@ -107,4 +121,6 @@ def filtered_reports(user, data):
             qs = qs.filter(on__gte=start, on__lt=end)
         if cd["region"]:
             qs = qs.filter(prefix_q("region_code", cd["region"]))
+        if cd["late"]:
+            qs = late_reports(qs)
     return form, qs.select_related("worker", "village").order_by("-on", "-created_at", "pk")

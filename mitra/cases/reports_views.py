@@ -74,7 +74,7 @@ def report_list(request):
         "form": form,
         "page_obj": page,
         "object_list": page.object_list,
-        "filtered": any(data.get(k) for k in ("status", "type", "month", "region")),
+        "filtered": any(data.get(k) for k in ("status", "type", "month", "region", "late")),
         "can_verify": request.user.has_perm(VERIFY),
         "is_worker": request.user.role == "worker",
         "returned": (

@@ -5,7 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -377,6 +377,35 @@ def overdue_referrals(referrals, on=None):
     return referrals.filter(
         status=ReferralStatus.SENT, sent_on__lt=on - datetime.timedelta(days=REFERRAL_OVERDUE_DAYS)
     )
+
+
+# ---- the case list's named filters (the list, its API and the home's to-do counts share them) ----
+
+
+def overdue_cases(cases, on=None):
+    """Open cases whose next follow-up date has passed."""
+    on = on or timezone.localdate()
+    return cases.exclude(status=CaseStatus.CLOSED).filter(next_follow_up_on__lt=on)
+
+
+def due_soon_cases(cases, on=None, horizon_days: int = 7):
+    """Open cases whose next follow-up falls from today to `horizon_days` ahead (not overdue)."""
+    on = on or timezone.localdate()
+    return cases.exclude(status=CaseStatus.CLOSED).filter(
+        next_follow_up_on__gte=on,
+        next_follow_up_on__lte=on + datetime.timedelta(days=horizon_days),
+    )
+
+
+def cases_without_steps(cases):
+    """Cases on which nothing has been recorded yet (no intervention)."""
+    return cases.filter(~Exists(Intervention.objects.filter(case=OuterRef("pk"))))
+
+
+def cases_with_late_referral(cases, on=None):
+    """Cases with a referral still unanswered after REFERRAL_OVERDUE_DAYS."""
+    late = overdue_referrals(Referral.objects.filter(case=OuterRef("pk")), on=on)
+    return cases.filter(Exists(late))
 
 
 # ---- activity reports -------------------------------------------------------------------------

@@ -36,7 +36,9 @@ def _link_params(data) -> list[tuple[str, str]]:
     return params
 
 
-def _filtered_page(request, form_class, qs, data):
+def filter_rows(form_class, qs, data):
+    """(form, rows): the list's rows for request parameters. Invalid filters show nothing (and
+    say why on the form); no filter at all shows the default view (open cases)."""
     data = with_search(data)
     form = form_class(data or None)
     if form.is_bound and form.is_valid():
@@ -45,6 +47,18 @@ def _filtered_page(request, form_class, qs, data):
         qs = qs.none()
     elif form_class is CaseFilterForm:
         qs = qs.open()  # the default view: open cases
+    return form, qs
+
+
+def filtered_cases(user, data):
+    """(form, rows) of the case list: the home's to-do counts call this with their link's
+    parameters, so a count and the list it links to are one queryset."""
+    return filter_rows(CaseFilterForm, _visible_cases(user), data)
+
+
+def _filtered_page(request, form_class, qs, data):
+    form, qs = filter_rows(form_class, qs, data)
+    data = with_search(data)
     page = Paginator(qs, PAGE_SIZE).get_page(data.get("page"))
     params = _link_params(data)
     return {

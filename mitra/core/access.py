@@ -1,6 +1,10 @@
 """Writing the access log: every read of a person's record, and every export of personal data."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog
 from .request_info import client_address
@@ -31,3 +35,36 @@ def log_export(request, model, row_count: int, region_code: str, purpose: str = 
         region_code=region_code,
         purpose=purpose[:200],
     )
+
+
+# The access log's filters: ?user=<username>, ?action=<view|api|export|print>, ?days=<1..366>
+# (the last N days), ?app=<app label> (whose records: "cases" for beneficiaries and cases).
+MAX_DAYS = 366
+DAY_CHOICES = [("1", _("last 24 hours")), ("7", _("last 7 days")), ("30", _("last 30 days"))]
+# Whose records were read, by app: beneficiaries and cases are the most sensitive (PMKS data).
+ACCESS_APPS = [
+    ("cases", _("Beneficiaries and cases")),
+    ("workers", _("Social workers")),
+    ("training", _("Training")),
+    ("awards", _("Awards")),
+    ("events", _("Events")),
+]
+
+
+def access_rows(user, params, now=None):
+    """The access-log rows a user sees, narrowed by the list's filters (the list page and the
+    home's to-do counts). A filter value that makes no sense is ignored."""
+    qs = AccessLog.objects.visible_to(user)
+    username = (params.get("user") or "").strip()
+    if username:
+        qs = qs.filter(user__username=username)
+    action = params.get("action") or ""
+    if action in AccessLog.Action.values:
+        qs = qs.filter(action=action)
+    days = params.get("days") or ""
+    if days.isdigit() and 1 <= int(days) <= MAX_DAYS:
+        qs = qs.filter(at__gte=(now or timezone.now()) - datetime.timedelta(days=int(days)))
+    app = params.get("app") or ""
+    if app.isidentifier():
+        qs = qs.filter(content_type__app_label=app)
+    return qs

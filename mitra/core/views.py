@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import AccessLog, ChangeLog, Job
@@ -30,15 +31,30 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """ "My tasks": what waits for the user, per role (todo.py), each item a count linked to the
+    list that shows exactly those rows; a PSM's month and actions, an auditor's latest reads."""
+
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         from mitra.regions.services import area_summary
 
+        from . import home, todo
+
         ctx = super().get_context_data(**kwargs)
-        ctx["summary"] = area_summary(self.request.user)
-        ctx["sections"] = [s for s in SECTIONS if s.key != "home"]
-        ctx["recent_jobs"] = Job.objects.visible_to(self.request.user)[:5]
+        user = self.request.user
+        today = timezone.localdate()
+        waiting, calm = todo.ordered(todo.tasks_for(user, today))
+        ctx.update(
+            # The area in one line; region counts only where they are the user's ground.
+            summary=area_summary(user) if user.role in home.AREA_ROLES else None,
+            waiting=waiting,
+            calm=calm,
+            actions=home.actions_for(user),
+            month=home.worker_month(user, today),
+            recent_reads=home.recent_reads(user),
+            recent_jobs=Job.objects.visible_to(user)[:5],
+        )
         return ctx
 
 
@@ -86,8 +102,17 @@ class AccessLogListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        qs = super().get_queryset().select_related("user", "content_type")
-        username = self.request.GET.get("user", "").strip()
-        if username:
-            qs = qs.filter(user__username=username)
-        return qs
+        from .access import access_rows
+
+        return access_rows(self.request.user, self.request.GET).select_related(
+            "user", "content_type"
+        )
+
+    def get_context_data(self, **kwargs):
+        from .access import ACCESS_APPS, DAY_CHOICES
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["actions"] = AccessLog.Action.choices
+        ctx["day_choices"] = DAY_CHOICES
+        ctx["apps"] = ACCESS_APPS
+        return ctx

@@ -23,9 +23,15 @@ class BatchFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     area = forms.ChoiceField(label=_("Organiser's area"), required=False)
+    applications = forms.ChoiceField(
+        label=_("Applications"),
+        required=False,
+        choices=[("", _("All")), ("waiting", _("Waiting for your decision"))],
+    )
 
-    def __init__(self, data, *, batches):
+    def __init__(self, data, *, batches, user=None):
         super().__init__(data)
+        self.user = user
         self.fields["course"].queryset = Course.objects.filter(
             pk__in=batches.values("course_id")
         ).order_by("level", "code")
@@ -58,7 +64,23 @@ class BatchFilterForm(forms.Form):
             qs = qs.filter(starts_on__year=data["year"])
         if data["area"]:
             qs = qs.filter(region_code="" if data["area"] == "national" else data["area"])
+        if data["applications"] == "waiting":
+            qs = with_applications_waiting(qs, self.user)
         return qs
+
+
+def applications_waiting(user):
+    """PSM applications for a place that the user may accept or refuse: those of the workers
+    they see (services.decide_application needs training.enrol_worker besides)."""
+    if user is None or not user.has_perm("training.enrol_worker"):
+        return Enrolment.objects.none()
+    return Enrolment.objects.visible_to(user).filter(status=EnrolmentStatus.APPLIED)
+
+
+def with_applications_waiting(batches, user):
+    """The batches (a scoped queryset) holding at least one application the user may decide:
+    the batch list's filter and the home's to-do count."""
+    return batches.filter(pk__in=applications_waiting(user).values("batch_id"))
 
 
 def area_choices(user, *, for_seats: bool = False) -> list:

@@ -65,7 +65,7 @@ def batch_list(request):
     if request.user.role == Role.WORKER:
         return redirect("training:mine")
     base = visible_batches(request.user)
-    form = BatchFilterForm(request.GET or None, batches=base)
+    form = BatchFilterForm(request.GET or None, batches=base, user=request.user)
     # Batches still to come or under way first, then the history; newest first in each.
     current = Case(
         When(status__in=(BatchStatus.PLANNED, BatchStatus.OPEN, BatchStatus.RUNNING), then=0),

@@ -127,3 +127,14 @@ def filtered_workers(user, params) -> tuple[WorkerFilterForm, object]:
     if form.is_bound and form.is_valid():
         qs = apply_filters(qs, form.cleaned_data)
     return form, qs
+
+
+def identity_requests(user, state: str = ""):
+    """Identity-correction requests about workers the user sees (the request list, the worker
+    list's badge and the home's to-do count), in one state or all."""
+    from .models import IdentityChangeRequest, Worker
+
+    qs = IdentityChangeRequest.objects.visible_to(user).filter(
+        worker__in=Worker.objects.visible_to(user)
+    )
+    return qs.filter(state=state) if state else qs

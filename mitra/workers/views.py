@@ -35,7 +35,7 @@ from mitra.core.nik import mask
 from mitra.core.scope import format_code
 
 from . import services
-from .filters import SEARCH_PARAM, filtered_workers, search_token
+from .filters import SEARCH_PARAM, filtered_workers, identity_requests, search_token
 from .forms import (
     CONTENT_TYPES,
     ContactForm,
@@ -150,11 +150,9 @@ def _list_context(request, data) -> dict:
     if user.has_perm("workers.import_worker"):
         ctx["import_url"] = _optional_url("workers:import_start")
     if user.has_perm("workers.decide_identity"):
-        ctx["pending_requests"] = (
-            IdentityChangeRequest.objects.visible_to(user)
-            .filter(state=IdentityChangeRequest.State.PENDING)
-            .count()
-        )
+        ctx["pending_requests"] = identity_requests(
+            user, IdentityChangeRequest.State.PENDING
+        ).count()
     return ctx
 
 
@@ -671,10 +669,8 @@ def my_identity(request):
 def request_list(request):
     states = IdentityChangeRequest.State
     state = request.GET.get("state") or states.PENDING
-    qs = (
-        IdentityChangeRequest.objects.visible_to(request.user)
-        .filter(worker__in=Worker.objects.visible_to(request.user))
-        .select_related("worker__village", "requested_by", "decided_by")
+    qs = identity_requests(request.user).select_related(
+        "worker__village", "requested_by", "decided_by"
     )
     counts = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
     if state in states.values:

@@ -56,6 +56,19 @@ def imports_visible_to(user):
     return Job.objects.visible_to(user).filter(kind=KIND)
 
 
+def waiting_for(user):
+    """The user's own imports that wait for them (columns to choose, or checked rows to
+    confirm) while their files are still kept: the import page's "waiting" list and the home's
+    to-do count."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=STALE_SECONDS)
+    return imports_visible_to(user).filter(
+        created_by=user,
+        status=Job.Status.DONE,
+        params__phase__in=["inspect", "check"],
+        created_at__gte=cutoff,
+    )
+
+
 def _upload_path(params):
     path = file_for(params["file"], UPLOAD)
     if not path.exists():

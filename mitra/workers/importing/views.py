@@ -110,11 +110,21 @@ def start(request):
         else:
             job = jobs.start(request.user, stored, upload.name or "")
             return redirect("workers:import_detail", pk=job.pk)
-    recent = jobs.imports_visible_to(request.user).select_related("created_by")[:10]
+    # ?waiting=1: every import of the user's that waits for them (the home page links here).
+    waiting = request.GET.get("waiting") == "1"
+    if waiting:
+        recent = jobs.waiting_for(request.user).select_related("created_by")
+    else:
+        recent = jobs.imports_visible_to(request.user).select_related("created_by")[:10]
     return render(
         request,
         "workers/import_upload.html",
-        {"form": form, "recent": recent, "max_mb": max_upload_bytes() // 2**20},
+        {
+            "form": form,
+            "recent": recent,
+            "waiting": waiting,
+            "max_mb": max_upload_bytes() // 2**20,
+        },
     )
 
 

@@ -215,3 +215,36 @@ def test_imports_left_waiting_for_a_day_are_closed_and_their_files_deleted(
     job.refresh_from_db()
     assert job.params["phase"] == "cancelled" and job.result == {}
     assert not list(import_dir().iterdir())
+
+
+def test_the_waiting_list_shows_only_my_imports_that_wait_for_me(
+    bantul_officer, make_user, client_for
+):
+    import datetime
+
+    from django.utils import timezone
+
+    colleague = make_user(username="dinsos.bantul2", role="regency_officer", scope_code="3402")
+
+    def job(by, phase, status=Job.Status.DONE, age_hours=1):
+        return Job.objects.create(
+            kind="workers.import",
+            title=f"{phase} {status}",
+            status=status,
+            created_by=by,
+            region_code="3402",
+            created_at=timezone.now() - datetime.timedelta(hours=age_hours),
+            params={"phase": phase, "name": f"{phase}.xlsx", "file": "x"},
+        )
+
+    mine = {job(bantul_officer, "inspect"), job(bantul_officer, "check")}
+    job(bantul_officer, "write")  # written
+    job(bantul_officer, "check", Job.Status.RUNNING)  # the check still runs
+    job(bantul_officer, "check", age_hours=30)  # its files are gone
+    job(colleague, "check")  # a colleague's
+
+    response = client_for(bantul_officer).get(reverse("workers:import_start"), {"waiting": "1"})
+
+    assert set(response.context["recent"]) == mine
+    everything = client_for(bantul_officer).get(reverse("workers:import_start")).context["recent"]
+    assert len(everything) == 6
