@@ -16,7 +16,11 @@ def main(argv: list[str]) -> int:
     translations = json.loads(Path(argv[0]).read_text(encoding="utf-8")) if argv else {}
     for entry in po:
         if entry.msgid in translations:
-            entry.msgstr = translations[entry.msgid]
+            if entry.msgid_plural:
+                # Indonesian has one plural form (nplurals=1): the same text for every count.
+                entry.msgstr_plural = {0: translations[entry.msgid]}
+            else:
+                entry.msgstr = translations[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = None
