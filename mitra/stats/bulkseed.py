@@ -60,6 +60,13 @@ def _day(base: datetime.date, days_expr: str) -> str:
     return f"date('{base.isoformat()}', ({days_expr}) || ' days')"
 
 
+def _day_after(base: datetime.date, days_expr: str) -> str:
+    """The timestamp at midnight the day after `_day(base, days_expr)`."""
+    if _pg():
+        return f"CAST({_day(base, days_expr)} + 1 AS timestamp with time zone)"
+    return f"datetime({_day(base, days_expr)}, '+1 day')"
+
+
 def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if _pg() else f"min({a}, {b})"
 
@@ -436,6 +443,9 @@ def build(
                 "region_code": "w.village",
                 "on": _day(start, f"(n * 29) % {span}"),
                 "status": "CASE WHEN n % 5 = 0 THEN 'submitted' ELSE 'verified' END",
+                # Sent the day after the activity (submitted and verified reports alike): the
+                # home page's "waiting for verification for over 14 days" reads it.
+                "submitted_at": _day_after(start, f"(n * 29) % {span}"),
                 "reached_adults_f": "n % 13",
                 "reached_children_m": "n % 4",
             },
