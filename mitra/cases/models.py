@@ -467,6 +467,13 @@ class ActivityReport(AuditedModel):
             models.Index(fields=["region_code", "status", "on"]),
             # The report list's order, for the wide scopes (see Case).
             models.Index(fields=["-on", "-created_at", "id"], name="report_list_order"),
+            # Reports waiting for verification, and since when (the home's to-do counts:
+            # an index-only count at any scope).
+            models.Index(
+                fields=["region_code", "submitted_at"],
+                condition=Q(status="submitted"),
+                name="report_waiting",
+            ),
         ]
 
     def __str__(self):

@@ -94,8 +94,9 @@ def officer_tasks(user, today) -> list[Task]:
         tasks.append(_workers(user, "verified"))
     if user.has_perm("workers.decide_identity"):
         tasks.append(_identity_requests(user))
+    # The TKSK verifies reports; an officer steps in when one has waited too long.
     if user.has_perm("cases.verify_report"):
-        tasks += [_late_reports(user), _reports_to_verify(user)]
+        tasks.append(_late_reports(user))
     if user.has_perm("workers.import_worker"):
         tasks.append(_imports(user))
     if user.has_perm("awards.view_nomination"):

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,13 @@ class Worker(AuditedModel):
             models.Index(fields=["status", "kind"]),
             # The registry's order, for the wide scopes (a province is 1/38 of the rows).
             models.Index(fields=["full_name", "id"], name="worker_list_order"),
+            # Registered workers by status (the home's "waiting for the requirements check" and
+            # "waiting for a decree" counts): index-only, without reading merged records' rows.
+            models.Index(
+                fields=["status", "region_code"],
+                condition=Q(merged_into__isnull=True),
+                name="worker_registered_status",
+            ),
         ]
 
     def __str__(self):

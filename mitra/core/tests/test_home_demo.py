@@ -22,7 +22,7 @@ def test_every_demo_users_home_counts_what_its_links_list(regions, client):
         seen[username] = {key: task.count for key, task in tasks.items()}
     # The seed gives each kind of desk something to do (a check that the items are wired up).
     assert seen["dinsos.bantul"]["workers_applied"] > 0
-    assert seen["dinsos.bantul"]["reports_submitted"] > 0
+    assert seen["dinsos.bantul"]["reports_late"] > 0
     assert seen["tksk.jetis"]["reports_submitted"] > 0
     assert any(k.startswith("sheets_") for k in seen["juri.demo"])
     assert set(seen["auditor.demo"]) == {"exports", "pmks_reads"}

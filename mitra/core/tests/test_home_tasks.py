@@ -108,7 +108,6 @@ def test_an_officer_sees_what_waits_in_their_area_and_each_count_is_its_lists_ro
         "workers_verified": 1,
         "identity": 1,
         "reports_late": 1,
-        "reports_submitted": 2,
         "imports": 1,
         "applications": 1,
     }
