@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_every_demo_users_home_counts_what_its_links_list(regions, client):
     seed_demo()
     seen = {}
-    for username, _name, role, _scope in DEMO_USERS:
+    for username, _name, _role, _scope in DEMO_USERS:
         client.force_login(User.objects.get(username=username))
         tasks = home_tasks(client)
         assert_counts_match_lists(client, tasks)

@@ -339,9 +339,32 @@ def test_an_auditor_sees_recent_exports_and_reads_of_pmks_records(
 def test_each_roles_home_makes_a_bounded_number_of_queries(
     persona, most, request, bantul_desk, client_for, django_assert_max_num_queries
 ):
-    from mitra.awards.tests.builders import eligible_psm, make_cycle, nominate
+    from django.contrib.contenttypes.models import ContentType
 
-    nominate(make_cycle(), eligible_psm(), request.getfixturevalue("bantul_officer"))
+    from mitra.awards import services
+    from mitra.awards.tests.builders import eligible_psm, make_cycle, nominate, stage
+
+    # Rows behind every item, so that a query per row would show: nominations scored by the
+    # juror, reads in the access log.
+    officer = request.getfixturevalue("bantul_officer")
+    cycle = make_cycle()
+    for _ in range(3):
+        nominate(cycle, eligible_psm(), officer)
+    services.assign_juror(
+        stage=stage(cycle),
+        juror=request.getfixturevalue("juror"),
+        region_code="34",
+        home_region_code="3471",
+        by=request.getfixturevalue("diy_officer"),
+    )
+    for _ in range(6):
+        AccessLog.objects.create(
+            user=officer,
+            action="view",
+            content_type=ContentType.objects.get_for_model(Case),
+            object_id="1",
+            region_code="3402",
+        )
     user = request.getfixturevalue(persona)
     if persona == "trimulyo_worker":
         build_worker(user=user, status=Status.ACTIVE)
