@@ -56,6 +56,26 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
+def setup_django(url: str) -> None:
+    """Django on the bench database, as a server runs it (no debug, demo mode for the keys)."""
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="mitra.settings",
+        MITRA_DEMO="1",
+        DEBUG="0",
+        LOG_LEVEL="WARNING",
+        # Queued, not run: the template rows bulkseed saves through the ORM would otherwise
+        # start a rollup refresh inside the timed build.
+        MITRA_TASKS_IMMEDIATE="0",
+        MITRA_VAR_DIR=tempfile.mkdtemp(prefix="mitra-bench-"),
+    )
+    os.environ.pop("MITRA_TESTING", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
 def build(scale: str, province: str) -> dict:
     from django.core.management import call_command
 
@@ -155,24 +175,9 @@ def main() -> int:
     else:
         path = args.sqlite_path or str(Path(tempfile.mkdtemp(prefix="mitra-bench-")) / "db.sqlite3")
         url = f"sqlite:///{path}"
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="mitra.settings",
-        MITRA_DEMO="1",
-        DEBUG="0",
-        LOG_LEVEL="WARNING",
-        # Queued, not run: the template rows bulkseed saves through the ORM would otherwise
-        # start a rollup refresh inside the timed build.
-        MITRA_TASKS_IMMEDIATE="0",
-        MITRA_VAR_DIR=tempfile.mkdtemp(prefix="mitra-bench-"),
-    )
-    os.environ.pop("MITRA_TESTING", None)
-    sys.path.insert(0, str(ROOT))
     keep = args.keep or args.reuse or args.build_only
     try:
-        import django
-
-        django.setup()
+        setup_django(url)
         from django.core.management import call_command
 
         if args.reuse:

@@ -29,7 +29,6 @@ import datetime
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
@@ -37,7 +36,7 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dashboard import DEFAULT_PG_URL, admin, log, pct, with_database  # noqa: E402
+from dashboard import DEFAULT_PG_URL, admin, log, pct, setup_django, with_database  # noqa: E402
 
 NAME = "mitra_bench_dashboard"
 MARK_YEAR = 2090
@@ -281,20 +280,7 @@ def main() -> int:
     except psycopg.OperationalError:
         print(f"no database {NAME}: build it with bench/dashboard.py --scale national --keep")
         return 2
-    os.environ.update(
-        DATABASE_URL=with_database(args.pg_url, NAME),
-        DJANGO_SETTINGS_MODULE="mitra.settings",
-        MITRA_DEMO="1",
-        DEBUG="0",
-        LOG_LEVEL="WARNING",
-        MITRA_TASKS_IMMEDIATE="0",
-        MITRA_VAR_DIR=tempfile.mkdtemp(prefix="mitra-bench-"),
-    )
-    os.environ.pop("MITRA_TESTING", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(with_database(args.pg_url, NAME))
     from django.core.management import call_command
     from django.db import connection
     from django.db.models.query import QuerySet

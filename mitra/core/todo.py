@@ -58,6 +58,11 @@ def say(count: int, text: str, zero: str, **values) -> str:
     return mark_safe(sentence % values if values else sentence)  # noqa: S308 - escaped above
 
 
+def task(key: str, n: int, url: str, text: str, zero: str, rank: int = DUE, **values) -> Task:
+    """An item: `text` is ngettext's sentence for `n`, `zero` what to say when nothing waits."""
+    return Task(key, n, say(n, text, zero, **values), url, rank)
+
+
 def day(value: datetime.date) -> str:
     return date_format(value, "j F Y")
 
@@ -133,9 +138,12 @@ def _workers(user, status: str) -> Task:
     from mitra.workers.filters import filtered_workers
 
     n = filtered_workers(user, {"status": status})[1].count()
+    url = link("workers:list", status=status)
     if status == "applied":
-        text = say(
+        return task(
+            "workers_applied",
             n,
+            url,
             ngettext(
                 "%(n)s registration waits for the requirements check.",
                 "%(n)s registrations wait for the requirements check.",
@@ -143,25 +151,27 @@ def _workers(user, status: str) -> Task:
             ),
             _("No registration waits for the requirements check."),
         )
-    else:
-        text = say(
+    return task(
+        "workers_verified",
+        n,
+        url,
+        ngettext(
+            "%(n)s worker meets the requirements and waits for a decree (SK).",
+            "%(n)s workers meet the requirements and wait for a decree (SK).",
             n,
-            ngettext(
-                "%(n)s worker meets the requirements and waits for a decree (SK).",
-                "%(n)s workers meet the requirements and wait for a decree (SK).",
-                n,
-            ),
-            _("No worker waits for a decree (SK)."),
-        )
-    return Task(f"workers_{status}", n, text, link("workers:list", status=status))
+        ),
+        _("No worker waits for a decree (SK)."),
+    )
 
 
 def _identity_requests(user) -> Task:
     from mitra.workers.filters import identity_requests
 
     n = identity_requests(user, "pending").count()
-    text = say(
+    return task(
+        "identity",
         n,
+        link("workers:request_list", state="pending"),
         ngettext(
             "%(n)s identity correction waits for your decision.",
             "%(n)s identity corrections wait for your decision.",
@@ -169,15 +179,16 @@ def _identity_requests(user) -> Task:
         ),
         _("No identity correction waits for a decision."),
     )
-    return Task("identity", n, text, link("workers:request_list", state="pending"))
 
 
 def _imports(user) -> Task:
     from mitra.workers.importing.jobs import waiting_for
 
     n = waiting_for(user).count()
-    text = say(
+    return task(
+        "imports",
         n,
+        link("workers:import_start", waiting="1"),
         ngettext(
             "%(n)s import you started waits for your next step.",
             "%(n)s imports you started wait for your next step.",
@@ -185,7 +196,6 @@ def _imports(user) -> Task:
         ),
         _("None of your imports waits for you."),
     )
-    return Task("imports", n, text, link("workers:import_start", waiting="1"))
 
 
 # ---- field work -------------------------------------------------------------------------------
@@ -195,9 +205,8 @@ def _cases(user, key: str, flag: str, rank: int, sentences) -> Task:
     from mitra.cases.views_lists import filtered_cases
 
     n = filtered_cases(user, {flag: "on"})[1].count()
-    return Task(
-        key, n, say(n, sentences[0](n), sentences[1]), link("cases:case_list", **{flag: "on"}), rank
-    )
+    url = link("cases:case_list", **{flag: "on"})
+    return task(key, n, url, sentences[0](n), sentences[1], rank)
 
 
 def _overdue_cases(user) -> Task:
@@ -262,9 +271,7 @@ def _reports(user, key: str, params: dict, rank: int, sentences) -> Task:
     from mitra.cases.reports_forms import filtered_reports
 
     n = filtered_reports(user, params)[1].count()
-    return Task(
-        key, n, say(n, sentences[0](n), sentences[1]), link("cases:report_list", **params), rank
-    )
+    return task(key, n, link("cases:report_list", **params), sentences[0](n), sentences[1], rank)
 
 
 def _reports_to_verify(user) -> Task:
@@ -312,8 +319,10 @@ def _applications(user) -> Task:
     from mitra.training.views import visible_batches
 
     n = with_applications_waiting(visible_batches(user), user).count()
-    text = say(
+    return task(
+        "applications",
         n,
+        link("training:batch_list", applications="waiting"),
         ngettext(
             "%(n)s training batch has applications waiting for your decision.",
             "%(n)s training batches have applications waiting for your decision.",
@@ -321,23 +330,24 @@ def _applications(user) -> Task:
         ),
         _("No training application waits for your decision."),
     )
-    return Task("applications", n, text, link("training:batch_list", applications="waiting"))
 
 
 def _appeals(user) -> Task:
     from mitra.awards.services import appeals_to_decide
 
     n = appeals_to_decide(user).count()
-    text = say(
+    return task(
+        "appeals",
         n,
+        reverse("awards:index") + "#appeals-to-decide",
         ngettext(
             "%(n)s award appeal waits for your decision.",
             "%(n)s award appeals wait for your decision.",
             n,
         ),
         _("No award appeal waits for your decision."),
+        URGENT,
     )
-    return Task("appeals", n, text, reverse("awards:index") + "#appeals-to-decide", URGENT)
 
 
 OFFICER_LEVEL = {
@@ -416,36 +426,29 @@ def auditor_tasks(user) -> list[Task]:
     days = str(AUDIT_DAYS)
     exports = {"action": "export", "days": days}
     n = access_rows(user, exports).count()
-    export_task = Task(
+    export_task = task(
         "exports",
         n,
-        say(
-            n,
-            ngettext(
-                "%(n)s export of personal data in the last 7 days.",
-                "%(n)s exports of personal data in the last 7 days.",
-                n,
-            ),
-            _("No export of personal data in the last 7 days."),
-        ),
         link("core:accesslog", **exports),
+        ngettext(
+            "%(n)s export of personal data in the last 7 days.",
+            "%(n)s exports of personal data in the last 7 days.",
+            n,
+        ),
+        _("No export of personal data in the last 7 days."),
         URGENT,
     )
     pmks = {"app": "cases", "days": days}
     n = access_rows(user, pmks).count()
-    pmks_task = Task(
+    pmks_task = task(
         "pmks_reads",
         n,
-        say(
-            n,
-            ngettext(
-                "%(n)s read of beneficiaries' and cases' records in the last 7 days.",
-                "%(n)s reads of beneficiaries' and cases' records in the last 7 days.",
-                n,
-            ),
-            _("No beneficiary or case record was read in the last 7 days."),
-        ),
         link("core:accesslog", **pmks),
-        DUE,
+        ngettext(
+            "%(n)s read of beneficiaries' and cases' records in the last 7 days.",
+            "%(n)s reads of beneficiaries' and cases' records in the last 7 days.",
+            n,
+        ),
+        _("No beneficiary or case record was read in the last 7 days."),
     )
     return [export_task, pmks_task]
