@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
     po.save()
     left = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]
     for msgid in left:
