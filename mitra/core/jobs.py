@@ -43,6 +43,11 @@ class Progress:
         )
 
 
+def current_language() -> str:
+    """The language of the request a job is started from, for the worker to run it in."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 def start_job(user, kind: str, title: str, func_path: str, **params) -> Job:
     import_string(func_path)  # fail now, not in the worker, on a wrong path
     job = Job.objects.create(
@@ -52,7 +57,7 @@ def start_job(user, kind: str, title: str, func_path: str, **params) -> Job:
         region_code=user.scope_code or "",
         params={
             "func": func_path,
-            LANGUAGE_PARAM: translation.get_language() or settings.LANGUAGE_CODE,
+            LANGUAGE_PARAM: current_language(),
             **params,
         },
     )

@@ -24,9 +24,9 @@ def test_regency_officer_walks_from_home_down_to_a_village_and_back_up(
 ):
     login_as(page, live_server, bantul_officer)
 
-    # Home page, greeting the officer by name; their area is Bantul.
+    # Home page ("Tugas saya"), greeting the officer by name; their area is Bantul.
     expect(page).to_have_url(path_is(live_server, "/"))
-    expect(page.locator("h1")).to_contain_text(bantul_officer.full_name)
+    expect(page.locator(".home-greeting")).to_contain_text(bantul_officer.full_name)
     expect(page.locator("main")).to_contain_text("Kabupaten Bantul")
 
     # The regions menu item takes a regency officer straight to their own regency.

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from mitra.core.jobs import run_job, start_job
+from mitra.core.jobs import LANGUAGE_PARAM, current_language, run_job, start_job
 from mitra.core.logging import redact
 from mitra.core.models import Job
 
@@ -104,7 +104,7 @@ def start(user, stored, name: str) -> Job:
         title=title,
         created_by=user,
         region_code=user.scope_code or "",
-        params={"func": FUNCS["inspect"], **params},
+        params={"func": FUNCS["inspect"], LANGUAGE_PARAM: current_language(), **params},
     )
     run_job.call(str(job.pk))
     job.refresh_from_db()
@@ -114,7 +114,14 @@ def start(user, stored, name: str) -> Job:
 def advance(job: Job, phase: str, from_phases: set[str], **changes) -> bool:
     """Move a finished import to `phase` and run it; False when the import is not in one of
     `from_phases` any more (a second click, another officer) and nothing was started."""
-    params = {**job.params, **changes, "phase": phase, "func": FUNCS[phase]}
+    # The phase runs in the language of whoever moved the import on (their report, their reasons).
+    params = {
+        **job.params,
+        **changes,
+        "phase": phase,
+        "func": FUNCS[phase],
+        LANGUAGE_PARAM: current_language(),
+    }
     claimed = Job.objects.filter(
         pk=job.pk,
         status__in=[Job.Status.DONE, Job.Status.FAILED],
