@@ -180,6 +180,9 @@ def seed_cases(scale: str = "demo", stdout=None) -> int:
                     )
                 )
                 day += _days(rng.randint(14, 60))
+            if status == CaseStatus.IDENTIFIED:
+                # Any later step would have moved the case on (services.add_intervention).
+                visits = visits[:1]
             last = visits[-1]
             if status != CaseStatus.CLOSED:
                 # The last visit sets the next follow-up: ~20% overdue, the rest in the coming weeks.

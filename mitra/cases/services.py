@@ -23,6 +23,7 @@ from .models import (
     CaseStatus,
     ConsentRelation,
     Intervention,
+    InterventionKind,
     Referral,
     ReferralStatus,
     ReportStatus,
@@ -272,7 +273,13 @@ def add_intervention(
             next_follow_up_on=next_follow_up_on,
             assessment=assessment,
         )
-        refresh_next_follow_up(case)
+        if case.status == CaseStatus.IDENTIFIED and kind != InterventionKind.IDENTIFICATION:
+            # A visit or an assessment starts the handling: the case moves on by the same step as
+            # the worker's button, so its history says when and by whom (the page and the API
+            # both come here). The step also settles the next follow-up.
+            change_case_status(case, CaseStatus.ASSESSED, user)
+        else:
+            refresh_next_follow_up(case)
     return intervention
 
 

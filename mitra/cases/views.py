@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
@@ -296,6 +298,7 @@ def _case_context(request, case, **forms) -> dict:
         "referrals": referrals,
         "events": case.events.select_related("by", "from_worker", "to_worker"),
         "steps": steps,
+        "identified_label": CaseStatus.IDENTIFIED.label,
         "can_work": can_work,
         "can_transfer": user.has_perm("cases.transfer_case"),
         "status_form": forms.get("status_form") or StatusForm(),
@@ -352,6 +355,7 @@ def intervention_add(request, pk):
     """Add an intervention (inline on the case page; htmx swaps the timeline section)."""
     case = _case_or_404(request, pk)
     form = InterventionForm(request.POST)
+    status_before = case.status
     if form.is_valid():
         try:
             services.add_intervention(case, request.user, **form.cleaned_data)
@@ -359,6 +363,15 @@ def intervention_add(request, pk):
             _add_errors(form, exc)
         else:
             form = None
+            if case.status != status_before:
+                messages.success(
+                    request,
+                    _("The intervention is recorded; the case is now “%(status)s”.")
+                    % {"status": CaseStatus(case.status).label},
+                )
+                # A new status changes the whole page (badge, next steps, history): reload it.
+                url = reverse("cases:case_detail", args=[case.pk])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             if not request.htmx:
                 messages.success(request, _("The intervention is recorded."))
                 return redirect("cases:case_detail", case.pk)

@@ -47,6 +47,10 @@ def test_seed_is_consistent_and_idempotent(workers):
         assert case.next_follow_up_on == want, case.pk
         assert case.region_code == case.beneficiary.region_code
     assert not Case.objects.annotate(n=Count("categories")).filter(n=0).exists()
+    # A case still "identified" has had nothing done but its identification (issue 13).
+    identified = Case.objects.filter(status=CaseStatus.IDENTIFIED)
+    assert identified.exists()
+    assert not identified.filter(~Q(interventions__kind="identification")).exists()
     today = datetime.date.today()
     assert Case.objects.open().filter(next_follow_up_on__lt=today).exists()
     statuses = set(ActivityReport.objects.values_list("status", flat=True))

@@ -303,6 +303,8 @@ def test_an_intervention_with_a_follow_up_shows_on_the_due_list(
     psm, trimulyo_worker, jetis_supervisor, client_for
 ):
     case = open_case(psm, trimulyo_worker)
+    # Already assessed: the visit leaves the status as it is, so htmx swaps only the section.
+    services.change_case_status(case, CaseStatus.ASSESSED, trimulyo_worker)
     client = client_for(trimulyo_worker)
     follow_up = TODAY + datetime.timedelta(days=3)
     response = client.post(

@@ -154,7 +154,7 @@ def test_hand_over_keeps_the_history_and_moves_access(psm, trimulyo_worker, jeti
     other = build_worker(full_name="PSM Lain", status=Status.ACTIVE)
     services.transfer_case(case, other, jetis_supervisor, reason="PSM pindah tugas")
     assert not Case.objects.visible_to(trimulyo_worker).exists()
-    assert case.interventions.count() == 1 and case.events.get().from_worker == psm
+    assert case.interventions.count() == 1 and case.events.get(kind="transfer").from_worker == psm
 
 
 def test_reports_are_verified_or_returned_by_the_supervisor(
