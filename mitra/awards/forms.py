@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from mitra.accounts.roles import Role
 from mitra.core.forms import label_blank_choice
-from mitra.workers.forms import MAX_PHOTO_BYTES, MAX_SCAN_BYTES, VersionField, check_upload
+from mitra.core.uploads import check_upload
+from mitra.workers.forms import MAX_PHOTO_BYTES, MAX_SCAN_BYTES, VersionField
 
 from .models import LEVEL_ORDER, AwardCycle, Criterion, FileKind, Level, Metric, Source
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mitra.core.access import log_access
-from mitra.workers.forms import CONTENT_TYPES, file_type
+from mitra.core.uploads import CONTENT_TYPES, file_type
 from mitra.workers.models import Worker
 from mitra.workers.services import name_key
 

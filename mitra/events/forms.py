@@ -8,11 +8,13 @@ import zipfile
 from pathlib import Path
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitra.core.forms import RegionCodeField, label_blank_choice
 from mitra.core.scope import code_in_scope, format_code, user_scope
+from mitra.core.uploads import CONTENT_TYPES, check_pdf, reencoded_image
 from mitra.regions.models import Village
 from mitra.training.filters import area_choices, area_label, choice_values
 from mitra.training.forms import DateInput
@@ -258,6 +260,13 @@ class MaterialForm(forms.ModelForm):
             raise forms.ValidationError(_("The file's content does not match its type."))
         if MAGIC[ext] == b"PK":
             _check_office_zip(upload)
+        elif ext == ".pdf":
+            check_pdf(upload.read(), "PDF")
+            upload.seek(0)
+        else:  # a picture: decoded and stored re-encoded, as every uploaded picture (core.uploads)
+            kind = "png" if ext == ".png" else "jpg"
+            data = reencoded_image(upload.read(), kind, kind.upper().replace("JPG", "JPEG"))
+            upload = SimpleUploadedFile(upload.name, data, CONTENT_TYPES[kind])
         # Stored under a random name: a file name often holds a person's name; the download is
         # named after the material's title.
         upload.name = f"{uuid.uuid4().hex}{ext}"

@@ -4,7 +4,6 @@ the input, check what only a form can (uploads, the user's area) and show the re
 
 import copy
 import re
-import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from mitra.core.categories import SEX_CHOICES
 from mitra.core.forms import RegionCodeField
 from mitra.core.models import PmksCategory
 from mitra.core.scope import format_code
+from mitra.core.uploads import check_upload
 from mitra.regions.models import Village
 
 from . import services
@@ -25,54 +25,6 @@ from .validation import check_birth_date, check_nik, validate_worker_fields
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_SCAN_BYTES = 5 * 1024 * 1024
-
-# The first bytes of each file type we accept: the name and the browser's word are not trusted.
-MAGIC = {
-    "jpg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "pdf": (b"%PDF-",),
-}
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
-
-
-def sniff(head: bytes) -> str | None:
-    """The file type ('jpg', 'png', 'pdf') its first bytes show, or None."""
-    for ext, signatures in MAGIC.items():
-        if any(head.startswith(sig) for sig in signatures):
-            return ext
-    return None
-
-
-def file_type(stored_file) -> str | None:
-    """The type of a stored file, read from its first bytes."""
-    with stored_file.open("rb") as fh:
-        return sniff(fh.read(8))
-
-
-def check_upload(upload, allowed: tuple[str, ...], max_bytes: int, kinds_label):
-    """Accept an uploaded file only when its content is one of `allowed` and it is small enough;
-    give it a random name (a file name often holds the person's name or NIK)."""
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
-                "limit": max_bytes // (1024 * 1024),
-            },
-            code="size",
-        )
-    upload.seek(0)
-    kind = sniff(upload.read(8))
-    upload.seek(0)
-    if kind not in allowed:
-        raise ValidationError(
-            _("This file is not a real %(kinds)s file. Choose another file.")
-            % {"kinds": kinds_label},
-            code="type",
-        )
-    upload.name = f"{uuid.uuid4().hex}.{kind}"
-    return upload
-
 
 _PHONE = re.compile(r"^(\+62|62|0)\d{7,13}$")
 

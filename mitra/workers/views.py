@@ -33,11 +33,11 @@ from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
 from mitra.core.nik import mask
 from mitra.core.scope import format_code
+from mitra.core.uploads import CONTENT_TYPES, file_type
 
 from . import services
 from .filters import SEARCH_PARAM, filtered_workers, identity_requests, search_token
 from .forms import (
-    CONTENT_TYPES,
     ContactForm,
     DecisionForm,
     DecreeForm,
@@ -46,7 +46,6 @@ from .forms import (
     StatusChangeForm,
     TransferForm,
     WorkerForm,
-    file_type,
 )
 from .models import IdentityChangeRequest, Status, Worker
 from .validation import check_nik_unique

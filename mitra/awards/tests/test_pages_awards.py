@@ -20,6 +20,7 @@ from mitra.awards.models import (
     NominationFile,
     ScoreSheet,
 )
+from mitra.testing_files import pdf_bytes, png_bytes
 from mitra.workers.models import Status
 
 from .builders import (
@@ -34,8 +35,8 @@ from .builders import (
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-PDF = b"%PDF-1.4\n" + b"0" * 64
+PNG = png_bytes()
+PDF = pdf_bytes()
 
 
 def english(client, user):

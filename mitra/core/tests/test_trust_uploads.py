@@ -52,12 +52,6 @@ class Endpoint:
     accepts: dict[str, str] = {}
 
 
-IMAGE_BY_CONTENT = {
-    "png-as-csv": "a PNG by content: stored under a random .png name, served as image/png with "
-    "nosniff (the name the browser sent is never used)",
-}
-
-
 class WorkersImport(Endpoint):
     """/pekerja/impor/: the upload page, then as far as the import will go (mapping as detected,
     the check, the confirmation): no worker may come out of a hostile file."""
@@ -136,7 +130,6 @@ class TrainingResults(Endpoint):
 
 class DecreeScan(Endpoint):
     form = "mitra.workers.forms.DecreeForm"
-    accepts = {**IMAGE_BY_CONTENT, "pdf-as-xlsx": "a PDF by content (see png-as-csv)"}
 
     def __init__(self, request):
         from mitra.workers.services import Status, change_status
@@ -166,7 +159,6 @@ class DecreeScan(Endpoint):
 
 class WorkerPhoto(Endpoint):
     form = "mitra.workers.forms.WorkerForm"
-    accepts = IMAGE_BY_CONTENT
 
     def __init__(self, request):
         from mitra.workers.tests.factories import WorkerFactory
@@ -191,7 +183,6 @@ class AwardNomination(Endpoint):
     refuses the whole nomination (no nomination, no file)."""
 
     form = "mitra.awards.forms.PortfolioForm"
-    accepts = {**IMAGE_BY_CONTENT, "pdf-as-xlsx": "a PDF by content (see png-as-csv)"}
 
     def __init__(self, request):
         from mitra.awards.tests.builders import eligible_psm, make_cycle
@@ -221,7 +212,6 @@ class AwardPortfolio(Endpoint):
     """/penghargaan/usulan/<pk>/portofolio/: more files for an existing nomination."""
 
     form = "mitra.awards.forms.PortfolioEditForm"
-    accepts = {**IMAGE_BY_CONTENT, "pdf-as-xlsx": "a PDF by content (see png-as-csv)"}
 
     def __init__(self, request):
         from mitra.awards.tests.builders import eligible_psm, make_cycle, nominate
@@ -408,3 +398,52 @@ def test_a_real_office_material_is_still_accepted_under_a_random_name(bantul_off
     assert "Budi" not in material.file.name and material.file.name.endswith(".docx")
     download = client.get(reverse("events:material", args=[session.event_id, material.pk]))
     assert 'filename="modul-pendampingan.docx"' in download["Content-Disposition"]
+
+
+# Files that are no spreadsheet at all: the import refuses them on the upload page, before an
+# import (a job) exists (issue 16: an SVG or an HTML page became an import session).
+NOT_SPREADSHEETS = [
+    *("elf-as-xlsx", "exe-as-csv", "empty", "whitespace-only", "utf16-with-nuls", "png-as-csv"),
+    *("pdf-as-xlsx", "html-as-xls", "nested-zip", "text-as-xlsx", "truncated-zip"),
+    *("too-many-entries", "zip-bomb-xlsx", "ods-bomb", "png-php-polyglot", "pdf-html-polyglot"),
+    *("jpeg-truncated", "png-pixel-bomb", "svg-as-csv", "svg", "html-page"),
+]
+
+
+@pytest.mark.parametrize("label", NOT_SPREADSHEETS)
+def test_the_import_refuses_a_file_that_is_no_spreadsheet_before_creating_a_job(
+    label, bantul_officer, client
+):
+    from mitra.core.models import Job
+    from mitra.workers.importing.sources import import_dir
+
+    name, content = next((n, c) for lab, n, c in FILES if lab == label)
+    client.force_login(bantul_officer)
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    response = client.post(reverse("workers:import_start"), {"file": upload})
+    assert response.status_code == 200
+    errors = form_errors(response)
+    assert errors and not any(w in f" {e.lower()} " for e in errors for w in ENGLISH_ONLY)
+    assert not Job.objects.exists()
+    assert not [p for p in import_dir().iterdir() if p.name.endswith(".upload")]
+
+
+def test_a_picture_is_stored_re_encoded_so_a_script_hidden_inside_does_not_survive(
+    request, bantul_officer, client, media
+):
+    """A real PNG carrying PHP in a text chunk decodes, so it is accepted as a decree scan, but
+    what is stored is the pixels written again: the script is gone."""
+    from PIL import Image
+
+    from mitra.testing_files import png_bytes
+
+    endpoint = DecreeScan(request)
+    client.force_login(bantul_officer)
+    polyglot = png_bytes(size=(8, 8), Comment="<?php system($_GET['c']); ?>")
+    assert b"<?php" in polyglot
+    response, errors = endpoint.send(client, SimpleUploadedFile("sk.png", polyglot))
+    assert response.status_code == 302, errors
+    stored = endpoint.worker.decrees.get().scan
+    data = stored.open("rb").read()
+    assert b"<?php" not in data and stored.name.endswith(".png")
+    assert Image.open(stored.open("rb")).size == (8, 8)

@@ -185,4 +185,42 @@ def _build() -> list[tuple[str, str, bytes]]:
             _ods(b'<?xml version="1.0"?>' + XXE + b"<office:document-content/>"),
         ),
         ("header-only", "data.csv", HEADER.encode()),
+        # Right first bytes, wrong content (issue 16): each used to be stored or imported.
+        ("png-php-polyglot", "sk.png", b"\x89PNG\r\n\x1a\n" + PHP),
+        ("pdf-html-polyglot", "sk.pdf", b"%PDF-1.4\n" + HTML_PAGE),
+        ("jpeg-truncated", "foto.jpg", _jpeg()[:300]),
+        ("png-pixel-bomb", "foto.png", _png_header(60_000, 60_000)),
+        ("svg-as-csv", "data.csv", SVG),
+        ("svg", "gambar.svg", SVG),
+        ("html-page", "data.csv", b"<!DOCTYPE html>\n" + HTML_PAGE),
     ]
+
+
+PHP = b"<?php system($_GET['c']); ?>"
+HTML_PAGE = b"<html><body><script>alert(document.cookie)</script></body></html>"
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+    b"<text>No;Nama;NIK</text></svg>"
+)
+
+
+def _jpeg() -> bytes:
+    from mitra.testing_files import jpeg_bytes
+
+    return jpeg_bytes(size=(64, 64))
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares a huge canvas in a few bytes (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )

@@ -173,12 +173,52 @@ def sniff(path: Path) -> str:
             _("This zip file is not a spreadsheet. Upload an xlsx, xls, ods or csv file.")
         )
     if head.startswith(OLE_MAGIC):
+        _check_workbook_opens(path)  # a Word document or a Windows installer is OLE too
         return "xls"
     if b"\x00" in head:
         raise FileProblem(
             _("This file is not a spreadsheet. Upload an xlsx, xls, ods or csv file.")
         )
+    _check_text_table(head)
     return "csv"
+
+
+# What a text file that is no CSV starts with: web pages, SVG pictures, XML, PDF, pictures, RTF.
+NOT_CSV = (b"<", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")
+
+
+def _check_text_table(head: bytes) -> None:
+    """A CSV is refused before an import is created unless it reads as a table: markup (an HTML
+    page or an SVG picture used to become an import session), a picture or a PDF named .csv, or
+    text with no line of two columns split by ; , or tab."""
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if text.startswith(NOT_CSV):
+        raise FileProblem(
+            _(
+                "This file is a web page, picture or document, not a spreadsheet. Upload an "
+                "xlsx, xls, ods or csv file."
+            )
+        )
+    lines = text.decode("latin-1").splitlines()[:HEADER_SCAN_ROWS]
+    if not any(len(re.split(r"[;,\t]", line)) > 1 for line in lines):
+        raise FileProblem(
+            _(
+                "This file has no columns (separated by ; , or tab). Upload an xlsx, xls, ods "
+                "or csv file with one row per worker."
+            )
+        )
+
+
+def _check_workbook_opens(path: Path) -> None:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            workbook.sheet_names  # noqa: B018 - reading the names parses the workbook's index
+    except (CalamineError, OSError, ValueError):
+        raise FileProblem(
+            _("This file is not a spreadsheet. Upload an xlsx, xls, ods or csv file.")
+        ) from None
 
 
 def check_zip(path: Path) -> set[str]:

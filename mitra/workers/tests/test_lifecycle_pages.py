@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from mitra.core.models import AccessLog
+from mitra.testing_files import pdf_bytes
 from mitra.workers import services
 from mitra.workers.models import Decree, IdentityChangeRequest, Status, Worker, WorkerEvent
 from mitra.workers.tests.factories import WorkerFactory, activate
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 SLEMAN_VILLAGE = "3404012001"
-PDF = b"%PDF-1.4\n% a decree\n" + b"0" * 200
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

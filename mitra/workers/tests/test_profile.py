@@ -11,12 +11,13 @@ from django.utils.translation import gettext
 
 from mitra.core.current import acting_as
 from mitra.core.models import AccessLog, ChangeLog
+from mitra.testing_files import pdf_bytes, png_bytes
 from mitra.workers.models import Status
 from mitra.workers.tests.factories import DecreeFactory, WorkerFactory, activate
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +91,7 @@ def test_the_overview_shows_identity_contact_village_and_requirements(bantul_off
 def test_the_decrees_tab_lists_each_decree_with_its_scan(bantul_officer, client_for):
     worker = activate(WorkerFactory(ready=True), bantul_officer, number="460/9/2024")
     old = DecreeFactory(
-        worker=worker, number="460/1/2019", scan=SimpleUploadedFile("x.pdf", b"%PDF-1")
+        worker=worker, number="460/1/2019", scan=SimpleUploadedFile("x.pdf", pdf_bytes())
     )
     page = client_for(bantul_officer).get(profile_url(worker, "sk")).content.decode()
     assert "460/9/2024" in page and "460/1/2019" in page

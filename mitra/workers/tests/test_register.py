@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from mitra.core.models import ChangeLog
+from mitra.testing_files import jpeg_bytes, png_bytes
 from mitra.workers import services
 from mitra.workers.forms import WorkerForm
 from mitra.workers.models import Status, Worker
@@ -22,8 +23,8 @@ CREATE_URL = reverse("workers:create")
 TRIMULYO = "3402092004"
 SLEMAN_VILLAGE = "3404012001"
 BIRTH = datetime.date(1985, 8, 17)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = png_bytes()
+JPEG = jpeg_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -249,6 +250,8 @@ def test_a_duplicate_nik_names_the_region_holding_it_never_the_person(
     [
         (b"just some text, not a picture", "foto.jpg", "not-real"),
         (b"%PDF-1.7 a pdf", "foto.png", "not-real"),
+        # A PNG/PHP polyglot: the signature is right, the rest is a script (issue 16).
+        (b"\x89PNG\r\n\x1a\n<?php system($_GET['c']); ?>", "foto.png", "not-real"),
         (PNG + b"\x00" * (2 * 1024 * 1024), "besar.png", "too-large"),
     ],
 )
