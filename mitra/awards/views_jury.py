@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mitra.core.forms import UnderstoodForm
+
 from . import services, services_ui
 from .forms import AssignForm, ScoreForm
 from .models import JuryAssignment, ScoreSheet, Source
@@ -171,6 +173,11 @@ def score(request, pk):
     form = ScoreForm(
         request.POST if request.method == "POST" else None, criteria=criteria, sheet=sheet
     )
+    submitting = request.method == "POST" and request.POST.get("action") == "submit"
+    understood = UnderstoodForm(
+        request.POST if submitting else None,
+        label=_("I checked every mark and understand that the sheet cannot be changed afterwards."),
+    )
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if sheet is not None and sheet.is_locked:
@@ -178,7 +185,8 @@ def score(request, pk):
                 request, _("This score sheet was submitted and is locked: nothing was changed.")
             )
             return redirect("awards:score", pk=nomination.pk)
-        if form.is_valid():
+        # Locking needs the ticked box; the marks stay on the page (nothing is saved) until then.
+        if form.is_valid() and (not submitting or understood.is_valid()):
             try:
                 with transaction.atomic():
                     sheet = services.sheet_for(nomination, user)
@@ -204,6 +212,7 @@ def score(request, pk):
             "stage": stage,
             "cycle": nomination.cycle,
             "form": form,
+            "understood": understood,
             "sheet": sheet,
             "locked": sheet is not None and sheet.is_locked,
             "saved": {s.criterion_id: s for s in sheet.scores.all()} if sheet else {},

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mitra.core.forms import UnderstoodForm
+
 from . import services, services_ui
 from .forms import AppealForm, DecisionForm
 from .models import Appeal, AppealStatus, Award, Level, Nomination, Ranking
@@ -158,7 +160,11 @@ def publish(request, stage_pk, region):
     if services.current_ranking(stage, code) is not None:
         messages.info(request, _("This ranking is already published."))
         return redirect("awards:ranking", stage_pk=stage.pk, region=slug)
-    if request.method == "POST":
+    understood = UnderstoodForm(
+        request.POST if request.method == "POST" else None,
+        label=_("I understand that publishing cannot be undone."),
+    )
+    if request.method == "POST" and understood.is_valid():
         try:
             published = services.publish_ranking(stage, code, user)
         except ValidationError as exc:
@@ -191,6 +197,7 @@ def publish(request, stage_pk, region):
             "slug": slug,
             "region_label": services_ui.group_label(code),
             "result": result,
+            "understood": understood,
             "next_stage": services.next_stage(stage),
             "winners": [e for e in result.entries if e.rank <= stage.advance_count],
         },

@@ -75,3 +75,22 @@ class RegionCodeField(forms.CharField):
                 code="unknown",
                 params={"code": format_code(value)},
             )
+
+
+UNDERSTOOD_REQUIRED = _("Tick the box to confirm: this cannot be undone.")
+
+
+def understood_field(label) -> forms.BooleanField:
+    """A required "I understand ..." box before an action that cannot be undone. The server
+    refuses the action without it: a script's confirm() is skipped without JavaScript."""
+    return forms.BooleanField(
+        label=label, required=True, error_messages={"required": UNDERSTOOD_REQUIRED}
+    )
+
+
+class UnderstoodForm(forms.Form):
+    """The box alone, for an irreversible button whose page has no other form to carry it."""
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["understood"] = understood_field(label)

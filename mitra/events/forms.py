@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mitra.core.forms import RegionCodeField, label_blank_choice
+from mitra.core.forms import RegionCodeField, label_blank_choice, understood_field
 from mitra.core.scope import code_in_scope, format_code, user_scope
 from mitra.core.uploads import CONTENT_TYPES, check_pdf, reencoded_image
 from mitra.regions.models import Village
@@ -348,4 +348,7 @@ class RevokeForm(forms.Form):
         label=_("Reason for revoking"),
         max_length=255,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    understood = understood_field(
+        _("I understand that a revoked certificate cannot be made valid again.")
     )

@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from mitra.core.access import log_access, log_export
+from mitra.core.forms import understood_field
 from mitra.core.jobs import start_job
 from mitra.core.models import AccessLog, Job
 
@@ -99,6 +100,9 @@ class RevokeForm(forms.Form):
             "Kept in the record for officers. The public verification page shows only that the "
             "certificate was revoked, and when."
         ),
+    )
+    understood = understood_field(
+        gettext_lazy("I understand that a revoked certificate cannot be made valid again.")
     )
 
 

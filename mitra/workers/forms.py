@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitra.accounts.roles import Role
 from mitra.core.categories import SEX_CHOICES
-from mitra.core.forms import RegionCodeField
+from mitra.core.forms import RegionCodeField, understood_field
 from mitra.core.models import PmksCategory
 from mitra.core.scope import format_code
 from mitra.core.uploads import check_upload
@@ -347,6 +347,11 @@ class StatusChangeForm(forms.Form):
             self.fields["reason"].help_text = _("Kept in the worker's history.")
         else:
             self.fields["reason"].label = _("Note (optional)")
+        if to == services.Status.EXITED:
+            # No step leads back from "exited": the box is ticked, the server checks it.
+            self.fields["understood"] = understood_field(
+                _("I understand that a worker who exits cannot be made active again.")
+            )
 
     def clean_on(self):
         on = _no_future(self.cleaned_data.get("on"), _("The effective date is in the future."))

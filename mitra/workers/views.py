@@ -362,6 +362,8 @@ def _profile(request, worker: Worker, *, base_url: str, self_service: bool = Fal
         "decree_count": worker.decrees.count(),
         "merged_records": list(worker.merged_records.all()),
     }
+    # Steps that stop a worker sit in their own row, away from the everyday actions.
+    ctx["stopping_steps"] = [t for t in ctx["transitions"] if t["danger"]]
     if tab == "ringkasan":
         ctx["requirements"] = services.requirements(worker)
         ctx["current_decree"] = services.current_decree(worker)

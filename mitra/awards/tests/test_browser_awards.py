@@ -79,6 +79,7 @@ def test_a_psm_goes_from_nomination_to_the_national_stage_and_the_temu_nasional(
     page.locator("#id_comment_innovation").fill("Inovasi ditiru dua desa tetangga.")
     page.locator("#id_value_interview").fill("8.5")
     _shot(page, "score")
+    page.get_by_label("I checked every mark").check()
     page.get_by_role("button", name="Submit and lock").click()
     expect(page.locator(".messages")).to_contain_text("The sheet is now locked")
     assert ScoreSheet.objects.get(nomination=nomination, juror=juror).is_locked
@@ -98,6 +99,7 @@ def test_a_psm_goes_from_nomination_to_the_national_stage_and_the_temu_nasional(
     _shot(page, "ranking-preview")
     page.get_by_role("link", name="Review and publish").click()
     _shot(page, "publish-confirm")
+    page.get_by_label("I understand that publishing cannot be undone.").check()
     page.get_by_role("button", name="Publish the ranking").click()
     expect(page.locator(".messages")).to_contain_text(
         "Going on to the province stage: Sri Wahyuni."
@@ -112,6 +114,7 @@ def test_a_psm_goes_from_nomination_to_the_national_stage_and_the_temu_nasional(
     _as(page, live_server, diy_officer)
     page.goto(reverse("awards:ranking", args=[province.pk, "34"]))
     page.get_by_role("link", name="Review and publish").click()
+    page.get_by_label("I understand that publishing cannot be undone.").check()
     page.get_by_role("button", name="Publish the ranking").click()
     expect(page.locator(".messages")).to_contain_text(
         "Going on to the national stage: Sri Wahyuni."

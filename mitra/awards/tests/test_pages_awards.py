@@ -367,13 +367,17 @@ def test_a_juror_saves_a_draft_then_submits_and_the_sheet_locks(
     sheet = ScoreSheet.objects.get(nomination=bantul_nomination, juror=juror)
     assert not sheet.is_locked
     # Submitting with a criterion unmarked is refused, with the reason.
-    refused = c.post(url, {"action": "submit", "value_innovation": "8", "version": sheet.version})
+    refused = c.post(
+        url,
+        {"action": "submit", "understood": "on", "value_innovation": "8", "version": sheet.version},
+    )
     assert refused.status_code == 200 and "Give a mark for every criterion" in text(refused)
     sheet.refresh_from_db()
     c.post(
         url,
         {
             "action": "submit",
+            "understood": "on",
             "value_innovation": "8",
             "value_interview": "7.5",
             "version": sheet.version,
@@ -383,6 +387,25 @@ def test_a_juror_saves_a_draft_then_submits_and_the_sheet_locks(
     assert sheet.is_locked
     page = text(c.get(url))
     assert "Submitted and locked." in page and 'name="value_innovation"' not in page
+
+
+def test_submit_and_lock_needs_the_ticked_box_and_sits_apart_from_save(
+    cycle, bantul_nomination, juror, bantul_officer, client
+):
+    _assign(cycle, juror, bantul_officer)
+    c = english(client, juror)
+    url = reverse("awards:score", args=[bantul_nomination.pk])
+    marks = {"value_innovation": "8", "value_interview": "7.5"}
+    refused = c.post(url, {"action": "submit", **marks})
+    assert "Tick the box to confirm: this cannot be undone." in text(refused)
+    assert not ScoreSheet.objects.filter(nomination=bantul_nomination, juror=juror).exists()
+    assert 'value="7.5"' in text(refused)  # the marks stay on the page
+    page = text(c.get(url))
+    actions = page[page.index('<div class="form-actions">') :]
+    actions = actions[: actions.index("</div>")]
+    assert 'value="save"' in actions and 'value="submit"' not in actions
+    zone = page[page.index('<fieldset class="confirm-zone">') :]
+    assert 'value="submit"' in zone[: zone.index("</fieldset>")]
 
 
 def test_a_locked_sheet_cannot_be_changed_through_the_form(
@@ -450,7 +473,10 @@ def test_only_the_responsible_officer_publishes(
     c = english(client, bantul_officer)
     confirm = c.get(url)
     assert "Publishing cannot be undone." in text(confirm)
-    response = c.post(url, follow=True)
+    unticked = c.post(url)
+    assert "Tick the box to confirm: this cannot be undone." in text(unticked)
+    assert services.current_ranking(regency, "3402") is None
+    response = c.post(url, {"understood": "on"}, follow=True)
     assert services.current_ranking(regency, "3402") is not None
     assert "Going on to the province stage: Ani Juara." in text(response)
     assert Nomination.objects.filter(

@@ -97,3 +97,22 @@ def test_the_batch_job_issues_and_zips_the_qualifying_participants(
         job=job, progress=lambda *a: None, event_id=event.pk, base_url="https://m.id", language="id"
     )
     assert again["issued"] == 0
+
+
+def test_revoking_on_the_page_needs_the_ticked_box(national_admin, client_for):
+    """Irreversible (issue 13): without "Saya mengerti" the server revokes nothing."""
+    from django.urls import reverse
+
+    event = make_event(sessions=1)
+    ani = registered(event, worker_in("3402"))
+    _attended(event, ani, national_admin, 1)
+    certificate = services.issue_certificate(ani, national_admin)
+    client = client_for(national_admin)
+    url = reverse("events:certificate_revoke", args=[certificate.pk])
+    refused = client.post(url, {"reason": "Data peserta keliru"})
+    assert refused.status_code == 400 and "tidak dapat dibatalkan" in refused.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    client.post(url, {"reason": "Data peserta keliru", "understood": "on"})
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None

@@ -59,6 +59,7 @@ def test_the_qr_code_opens_the_verification_page_which_follows_a_revocation(
         page.goto(live_server.url + reverse("training:certificate_detail", args=[certificate.pk]))
         expect(page.locator(".status")).to_have_text("Valid")
         page.locator("#id_reason").fill("Peserta tidak hadir pada hari terakhir")
+        page.locator("#id_understood").check()
         page.get_by_role("button", name="Revoke the certificate").click()
         expect(page.locator(".messages")).to_contain_text("was revoked")
         expect(page.locator(".status").first).to_have_text("Revoked")

@@ -375,7 +375,7 @@ def test_revoking_needs_a_reason_and_then_shows_everywhere(bantul_officer, clien
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
-    response = client.post(url, {"reason": "Nilai post-test salah input"})
+    response = client.post(url, {"reason": "Nilai post-test salah input", "understood": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("training:certificate_detail", args=[certificate.pk])
     certificate.refresh_from_db()
@@ -386,9 +386,20 @@ def test_revoking_needs_a_reason_and_then_shows_everywhere(bantul_officer, clien
     assert "was revoked" in page and "Nilai post-test salah input" in page
     assert 'action="' + url not in page  # no second revoke form
 
-    again = client.post(url, {"reason": "lagi"})
+    again = client.post(url, {"reason": "lagi", "understood": "on"})
     assert again.status_code == 400
     assert "already revoked" in again.content.decode()
+
+
+def test_revoking_needs_the_ticked_box_even_without_javascript(bantul_officer, client):
+    certificate = certificate_for()
+    client = english(client, bantul_officer)
+    url = reverse("training:certificate_revoke", args=[certificate.pk])
+    refused = client.post(url, {"reason": "Nilai post-test salah input"})
+    assert refused.status_code == 400
+    assert "Tick the box to confirm: this cannot be undone." in refused.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
 
 
 def test_who_may_revoke(trimulyo_worker, sleman_officer, client_for):

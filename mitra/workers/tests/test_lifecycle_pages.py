@@ -190,12 +190,45 @@ def test_leaving_active_needs_a_reason(to, bantul_officer, client_for):
     assert Worker.objects.get(pk=worker.pk).status == Status.ACTIVE
     done = client.post(
         status_url(worker, to),
-        {"on": TODAY.isoformat(), "reason": "Pindah kerja ke luar kota", "version": worker.version},
+        {
+            "on": TODAY.isoformat(),
+            "reason": "Pindah kerja ke luar kota",
+            "understood": "on",
+            "version": worker.version,
+        },
     )
     assert done.status_code == 302
     worker.refresh_from_db()
     assert worker.status == to
     assert worker.events.filter(to_status=to, reason="Pindah kerja ke luar kota").exists()
+
+
+def test_exiting_the_programme_needs_the_ticked_box(bantul_officer, client_for):
+    worker = activate(WorkerFactory(ready=True), bantul_officer)
+    client = client_for(bantul_officer)
+    refused = client.post(
+        status_url(worker, Status.EXITED),
+        {"on": TODAY.isoformat(), "reason": "Mengundurkan diri", "version": worker.version},
+    )
+    assert "understood" in refused.context["form"].errors
+    assert Worker.objects.get(pk=worker.pk).status == Status.ACTIVE
+    # A reversible step asks for no box.
+    assert (
+        "understood" not in client.get(status_url(worker, Status.SUSPENDED)).context["form"].fields
+    )
+
+
+def test_steps_that_stop_a_worker_sit_apart_from_the_everyday_actions(bantul_officer, client_for):
+    worker = activate(WorkerFactory(ready=True), bantul_officer)
+    page = text(client_for(bantul_officer).get(reverse("workers:detail", args=[worker.pk])))
+    main = page[page.index('<div class="actions-bar"') :]
+    main = main[: main.index("</div>")]
+    assert (
+        status_url(worker, Status.EXITED) not in main
+        and reverse("workers:update", args=[worker.pk]) in main
+    )
+    danger = page[page.index('<div class="actions-bar actions-danger"') :]
+    assert status_url(worker, Status.EXITED) in danger[: danger.index("</div>")]
 
 
 def test_an_inactive_worker_is_reactivated(bantul_officer, client_for):
@@ -262,7 +295,12 @@ def test_a_stale_form_gets_the_conflict_message(bantul_officer, diy_officer, cli
     services.change_status(worker, Status.SUSPENDED, diy_officer, reason="audit")  # meanwhile
     response = client_for(bantul_officer).post(
         status_url(worker, Status.EXITED),
-        {"on": TODAY.isoformat(), "reason": "mengundurkan diri", "version": seen},
+        {
+            "on": TODAY.isoformat(),
+            "reason": "mengundurkan diri",
+            "understood": "on",
+            "version": seen,
+        },
     )
     assert response.status_code == 200
     assert tr(
