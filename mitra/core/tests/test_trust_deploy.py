@@ -184,3 +184,82 @@ def test_no_template_holds_code_the_content_security_policy_would_block():
                     line = text.count("\n", 0, match.start()) + 1
                     problems.append(f"{path.relative_to(ROOT)}:{line}: {what}")
     assert not problems, "\n".join(problems)
+
+
+# ---- production transport, end to end (issue 16 item 5) -------------------------------------------
+
+TRANSPORT = """
+import json, os, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "mitra.settings"
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+call_command("migrate", verbosity=0)
+from mitra.accounts.models import User
+from mitra.accounts.roles import Role
+HOST = "mitra.kemensos.go.id"
+# What the reverse proxy (nginx, docs/operations.md) adds: the scheme the browser used.
+HTTPS = {"host": HOST, "x-forwarded-proto": "https"}
+HTTP = {"host": HOST, "x-forwarded-proto": "http"}
+out = {"debug": settings.DEBUG, "demo": settings.DEMO_MODE, "roles": {}}
+plain = Client().get("/masuk/", headers=HTTP)
+out["http_status"], out["http_location"] = plain.status_code, plain.get("Location", "")
+proxied = Client().get("/masuk/", headers=HTTPS)
+out["https_status"] = proxied.status_code
+out["https_hsts"] = proxied.get("Strict-Transport-Security", "")
+for role in Role:
+    username = "u." + role.value
+    user = User(username=username, role=role.value, scope_code="")
+    user.set_password("Sandi-Rahasia-2026!")
+    User.objects.bulk_create([user])  # the national scope, whatever the role's usual rank
+    c = Client()
+    c.get("/masuk/", headers=HTTPS)
+    login = c.post("/masuk/", {"username": username, "password": "Sandi-Rahasia-2026!"},
+                   headers={**HTTPS, "x-csrftoken": c.cookies["csrftoken"].value})
+    session = login.cookies.get(settings.SESSION_COOKIE_NAME)
+    home = c.get("/", headers=HTTPS)
+    out["roles"][role.value] = {
+        "login_status": login.status_code,
+        "session_secure": bool(session and session["secure"]),
+        "session_httponly": bool(session and session["httponly"]),
+        "home_status": home.status_code,
+        "home_location": home.get("Location", ""),
+    }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def transport(tmp_path_factory):
+    """Production as an operator starts it (DEBUG=false, demo off, the documented variables), behind
+    the TLS-terminating proxy: every role logs in with a password over the proxied HTTPS."""
+    tmp_path = tmp_path_factory.mktemp("transport")
+    env = {**production_env(tmp_path), "DEBUG": "false", "MITRA_DEMO": "false"}
+    result = run_python(env, TRANSPORT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_behind_the_proxy_redirects_http_and_sends_hsts_over_https(transport):
+    assert transport["debug"] is False and transport["demo"] is False
+    assert transport["http_status"] == 301
+    assert transport["http_location"] == "https://mitra.kemensos.go.id/masuk/"
+    assert transport["https_status"] == 200
+    assert transport["https_hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_production_session_cookie_is_secure_and_officers_must_set_up_two_factor(transport):
+    from mitra.accounts.roles import TWO_FACTOR_ROLES, Role
+
+    assert set(transport["roles"]) == {r.value for r in Role}
+    for role, seen in transport["roles"].items():
+        assert seen["login_status"] == 302, role
+        assert seen["session_secure"] and seen["session_httponly"], role
+        if role in TWO_FACTOR_ROLES:
+            assert seen["home_status"] == 302, role
+            assert seen["home_location"].startswith(reverse("accounts:two_factor_setup")), role
+        else:
+            assert seen["home_status"] == 200, role
