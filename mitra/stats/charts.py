@@ -47,6 +47,7 @@ class Shape:
     title: str = ""  # tooltip and accessible name of the shape
     href: str = ""
     group: str = ""  # shapes of one sortable bar share a group id
+    dash: str = ""  # stroke pattern, e.g. "4 3": a line still moving (the running month)
 
 
 @dataclass
@@ -215,8 +216,16 @@ def _cached_month_label(day: datetime.date, with_year: bool, language: str) -> s
     return date_format(day, "M Y" if with_year else "M")
 
 
-def line_chart(series: dict[str, list], title: str, unit: str = "count", width: int = 560) -> Chart:
-    """Monthly trends: one line per named series, points marked, a legend above the plot."""
+def line_chart(
+    series: dict[str, list],
+    title: str,
+    unit: str = "count",
+    width: int = 560,
+    running: datetime.date | None = None,
+) -> Chart:
+    """Monthly trends: one line per named series, points marked, a legend above the plot.
+    `running` (today) marks its month, if shown, as unfinished (ADR 0020): a dashed last segment,
+    an asterisk on its label and a note, so a half month does not read as a drop."""
     height, left, right, top, bottom = 220, 52, 12, 44, 28
     chart = Chart(width, height, title, css_class="chart trend")
     chart.add("text", x=0, y=16, text=title, bold=True, size=13)
@@ -226,6 +235,9 @@ def line_chart(series: dict[str, list], title: str, unit: str = "count", width: 
         chart.add("text", x=0, y=top + 16, text=_("No figures for this period."), fill=MUTED)
         chart.height = top + 30
         return chart
+    partial = running.replace(day=1) if running and running.replace(day=1) in months else None
+    if partial:
+        height, bottom = height + 16, bottom + 16  # room for the note under the months
     x = 0
     for index, name in enumerate(series if len(series) > 1 else []):
         color = OKABE_ITO[index % len(OKABE_ITO)]
@@ -256,25 +268,34 @@ def line_chart(series: dict[str, list], title: str, unit: str = "count", width: 
             chart.add(
                 "text",
                 x=position[month],
-                y=height - 10,
+                y=top + plot_h + 18,
                 anchor="middle",
                 fill=MUTED,
                 size=10,
-                text=_month_label(month, with_year),
+                text=_month_label(month, with_year) + ("*" if month == partial else ""),
             )
+    if partial:
+        note = _("* Month still running: figures up to %(date)s.") % {
+            "date": date_format(running, "j M Y")
+        }
+        chart.add("text", x=0, y=height - 4, text=note, fill=MUTED, size=10)
     for index, (name, points) in enumerate(series.items()):
         color = OKABE_ITO[index % len(OKABE_ITO)]
         coords = [(position[d], top + plot_h - plot_h * (v or 0) / peak) for d, v in sorted(points)]
-        if len(coords) > 1:
-            chart.add("polyline", points=coords, stroke=color, stroke_width=2.2)
+        done = coords[:-1] if partial and sorted(points)[-1][0] == partial else coords
+        if len(done) > 1:
+            chart.add("polyline", points=done, stroke=color, stroke_width=2.2)
+        if len(done) < len(coords) and done:
+            chart.add("polyline", points=coords[-2:], stroke=color, stroke_width=2.2, dash="4 3")
         for (d, v), (px, py) in zip(sorted(points), coords, strict=True):
+            suffix = " *" if d == partial else ""
             chart.add(
                 "circle",
                 x=px,
                 y=py,
                 w=3,
                 fill=color,
-                title=f"{name}, {_month_label(d, True)}: {format_value(v, unit)}",
+                title=f"{name}, {_month_label(d, True)}{suffix}: {format_value(v, unit)}",
             )
     return chart
 
@@ -336,7 +357,9 @@ def _svg_shape(shape: Shape) -> str:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in shape.points)
         body = (
             f'<polyline points="{points}" fill="none" stroke="{shape.stroke}" '
-            f'stroke-width="{shape.stroke_width}" stroke-linejoin="round"/>'
+            f'stroke-width="{shape.stroke_width}" stroke-linejoin="round"'
+            + (f' stroke-dasharray="{shape.dash}"' if shape.dash else "")
+            + "/>"
         )
     else:
         weight = ' font-weight="bold"' if shape.bold else ""
@@ -449,7 +472,15 @@ def to_drawing(chart: Chart, fonts: tuple[str, str] = ("Helvetica", "Helvetica-B
             )
         elif s.kind == "polyline":
             flat = [c for x, y in s.points for c in (x, flip - y)]
-            drawing.add(PolyLine(flat, strokeColor=color(s.stroke), strokeWidth=s.stroke_width))
+            dash = [float(n) for n in s.dash.split()] or None
+            drawing.add(
+                PolyLine(
+                    flat,
+                    strokeColor=color(s.stroke),
+                    strokeWidth=s.stroke_width,
+                    strokeDashArray=dash,
+                )
+            )
         else:
             drawing.add(
                 String(

@@ -191,10 +191,12 @@ def build_pdf(board, kind: str, start: datetime.date) -> bytes:
                 if k in board.trends
             },
             _("Cases opened and closed per month"),
+            running=timezone.localdate(),
         ),
         charts.line_chart(
             {str(INDICATOR_BY_KEY["people_reached"].label): board.trends.get("people_reached", [])},
             str(INDICATOR_BY_KEY["people_reached"].label),
+            running=timezone.localdate(),
         ),
     ]
     for name in ("cases_by_category", "referrals_by_programme"):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -100,7 +101,8 @@ def _charts(board, compare: str, links: dict) -> dict:
         if not present:
             continue
         series = {str(INDICATOR_BY_KEY[k].label): board.trends[k] for k in present}
-        trends.append((slug, charts.to_svg(charts.line_chart(series, _trend_label(present)))))
+        chart = charts.line_chart(series, _trend_label(present), running=timezone.localdate())
+        trends.append((slug, charts.to_svg(chart)))
     bars = [
         (name, charts.to_svg(charts.bar_chart(board.breakdowns[name], str(BREAKDOWN_LABELS[name]))))
         for name in BAR_BREAKDOWNS
