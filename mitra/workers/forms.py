@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mitra.accounts.roles import Role
@@ -394,6 +395,12 @@ class DecreeForm(forms.Form):
         self.initial.setdefault("version", worker.version)
         regency = worker.village.district.regency
         self.initial.setdefault("office", f"Dinas Sosial {regency.name}")
+        since = services.eligible_on(worker)
+        if since:
+            # Said before saving: an earlier date is kept, with a warning (issue 13).
+            self.fields["issued_on"].help_text = _(
+                "The worker met the requirements on %(date)s; an earlier decree date is flagged."
+            ) % {"date": date_format(since, "j F Y")}
 
     def clean_scan(self):
         scan = self.cleaned_data.get("scan")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,6 +85,32 @@ def requirements(worker: Worker, on: datetime.date | None = None) -> list[Requir
             else _("No basic training recorded."),
         ),
     ]
+
+
+def eligible_on(worker: Worker) -> datetime.date | None:
+    """The day the dated requirements were all met: 18 years old and basic training done. An SK
+    before it is suspicious (a typo in the year, or an appointment before the training) but not
+    refused: old SKs are entered from paper, and the paper is what counts (issue 13)."""
+    if worker.basic_training_on is None or worker.birth_date is None:
+        return None
+    b = worker.birth_date
+    adult = (
+        b.replace(year=b.year + MIN_AGE)
+        if (b.month, b.day) != (2, 29)
+        else (datetime.date(b.year + MIN_AGE, 3, 1))
+    )
+    return max(adult, worker.basic_training_on)
+
+
+def decree_before_eligibility(worker: Worker, issued_on: datetime.date) -> str:
+    """A warning (empty when none) for an SK dated before the worker met the requirements."""
+    since = eligible_on(worker)
+    if since is None or issued_on >= since:
+        return ""
+    return _(
+        "The decree (SK) is dated %(issued)s, before the worker met the requirements "
+        "(%(since)s: 18 years old and basic training done). Check the date on the paper."
+    ) % {"issued": date_format(issued_on, "j F Y"), "since": date_format(since, "j F Y")}
 
 
 def missing_requirements(worker: Worker) -> list[Requirement]:

@@ -367,6 +367,10 @@ def _profile(request, worker: Worker, *, base_url: str, self_service: bool = Fal
     if tab == "ringkasan":
         ctx["requirements"] = services.requirements(worker)
         ctx["current_decree"] = services.current_decree(worker)
+        if ctx["current_decree"]:
+            ctx["decree_warning"] = services.decree_before_eligibility(
+                worker, ctx["current_decree"].issued_on
+            )
         ctx["focus_areas"] = list(worker.focus_areas.all())
         ctx["pending_requests"] = list(
             worker.identity_requests.filter(state=IdentityChangeRequest.State.PENDING)
@@ -374,6 +378,8 @@ def _profile(request, worker: Worker, *, base_url: str, self_service: bool = Fal
         ctx["can_decide"] = user.has_perm("workers.decide_identity")
     elif tab == "sk":
         ctx["decrees"] = list(worker.decrees.all())
+        for d in ctx["decrees"]:
+            d.warning = services.decree_before_eligibility(worker, d.issued_on)
         ctx["current_decree"] = services.current_decree(worker)
     elif tab == "riwayat":
         ctx["events"] = worker.events.select_related("by", "from_village", "to_village")
@@ -557,6 +563,9 @@ def decree_create(request, pk):
                 )
             else:
                 messages.success(request, _("The decree was recorded."))
+            early = services.decree_before_eligibility(worker, data["issued_on"])
+            if early:
+                messages.warning(request, early)
             return redirect(reverse("workers:detail", args=[worker.pk]) + "?tab=sk")
     return render(request, "workers/decree_form.html", {"worker": worker, "form": form})
 

@@ -420,3 +420,49 @@ def test_history_tab_opens_when_a_step_was_recorded_by_the_system(bantul_officer
     )
     assert page.status_code == 200
     assert tr("recorded by %(who)s, %(at)s", who=tr("system"), at="X").split(",")[0] in text(page)
+
+
+def test_a_decree_before_eligibility_is_kept_with_a_warning_on_form_and_page(
+    bantul_officer, client_for
+):
+    """Issue 13: an SK dated before the basic training is flagged, not refused (old SKs are
+    entered from paper)."""
+    worker = WorkerFactory(
+        ready=True,
+        birth_date=datetime.date(1980, 1, 1),
+        basic_training_on=datetime.date(2021, 3, 3),
+    )
+    services.change_status(worker, Status.VERIFIED, bantul_officer)
+    client = client_for(bantul_officer)
+    url = reverse("workers:decree_create", args=[worker.pk])
+    with translation.override("id"):
+        assert "memenuhi persyaratan pada 3 Maret 2021" in text(client.get(url))
+    response = client.post(
+        url,
+        {
+            "number": "460/12/2020",
+            "issued_on": "2020-01-15",
+            "office": "Dinas Sosial Kabupaten Bantul",
+            "version": worker.version,
+        },
+        follow=True,
+    )
+    assert worker.decrees.filter(number="460/12/2020").exists()
+    page = text(response)
+    assert "sebelum pekerja memenuhi persyaratan" in page and "3 Maret 2021" in page
+    overview = text(client.get(reverse("workers:detail", args=[worker.pk])))
+    assert "decree-early" in overview
+
+
+def test_a_decree_after_eligibility_gets_no_warning(bantul_officer, client_for):
+    worker = WorkerFactory(
+        ready=True,
+        birth_date=datetime.date(1980, 1, 1),
+        basic_training_on=datetime.date(2021, 3, 3),
+    )
+    services.record_decree(
+        worker, bantul_officer, number="1/2022", issued_on=datetime.date(2022, 1, 5), office="DS"
+    )
+    page = text(client_for(bantul_officer).get(reverse("workers:detail", args=[worker.pk])))
+    assert "decree-early" not in page
+    assert services.eligible_on(worker) == datetime.date(2021, 3, 3)
