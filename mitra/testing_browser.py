@@ -176,25 +176,41 @@ def browser_login(page, live_server):
     return login
 
 
-# The widest elements poking past the right edge, so a failing phone check names its culprits.
+# The elements poking past the right edge, farthest first, so a failing phone check names its
+# culprits: boxes, and text that overflows its box (a nowrap cell, a long code) without widening
+# it. The page's scrollWidth is rounded up: text ending at 360.02 px makes a 361 px page.
 _OVERFLOW_JS = """() => {
   const limit = document.documentElement.clientWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth <= limit) return {scrollWidth, width: limit, culprits: []};
+  function clipped(el) {
+    for (let inside = el.parentElement; inside && inside !== document.body; inside = inside.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(inside).overflowX)) return true;
+    }
+    return false;
+  }
+  function name(el) {
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  }
   const out = [];
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > limit + 1) {
-      let inside = el.parentElement, clipped = false;
-      while (inside && inside !== document.body) {
-        const o = getComputedStyle(inside).overflowX;
-        if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; }
-        inside = inside.parentElement;
-      }
-      if (!clipped) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
-        " right=" + Math.round(r.right));
+    if (r.width && r.right > limit && !clipped(el)) out.push([r.right, name(el) + " right=" + Math.ceil(r.right)]);
+  }
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (texts.nextNode()) {
+    const node = texts.currentNode, parent = node.parentElement;
+    if (!node.textContent.trim() || !parent || clipped(node)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const right = Math.max(0, ...Array.from(range.getClientRects(), r => r.right));
+    if (right > limit && getComputedStyle(parent).overflowX === "visible") {
+      out.push([right, `text "${node.textContent.trim().slice(0, 40)}" in ${name(parent)} right=${Math.ceil(right)}`]);
     }
   }
-  return {scrollWidth: document.documentElement.scrollWidth, width: limit, culprits: out.slice(0, 8)};
+  out.sort((a, b) => b[0] - a[0]);
+  return {scrollWidth, width: limit, culprits: out.slice(0, 8).map(c => c[1])};
 }"""
 
 
