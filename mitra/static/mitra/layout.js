@@ -31,7 +31,10 @@
     if (!headRows.length) return;
     const labels = [];
     for (const th of headRows[headRows.length - 1].cells) {
-      const text = th.textContent.replace(/\s+/g, " ").trim();
+      // The label shows what the heading shows: not a sort arrow, nor words for screen readers.
+      const shown = th.cloneNode(true);
+      shown.querySelectorAll(".visually-hidden, [aria-hidden='true']").forEach((el) => el.remove());
+      const text = shown.textContent.replace(/\s+/g, " ").trim();
       for (let i = 0; i < th.colSpan; i++) labels.push(text);
     }
     for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
@@ -43,6 +46,10 @@
             const value = document.createElement("span");
             value.className = "cell";
             while (cell.firstChild) value.appendChild(cell.firstChild);
+            // A cell with only blanks (no actions for this row) shows no label without a value.
+            if (!value.textContent.trim() && !value.querySelector("input, select, textarea, button, img, svg")) {
+              value.textContent = "";
+            }
             cell.appendChild(value);
           }
           col += cell.colSpan;
