@@ -56,7 +56,11 @@ def test_every_page_a_psm_and_a_tksk_reach_fits_a_360_px_phone(phone_page):
         page.context.clear_cookies()
         demo_login(page, username)
         count = 0
+        checked: set[str] = set()
         for url in walk(page, start="/", per_route=1):
+            if page.url in checked:  # a redirect to a page seen already (/dasbor/ to its region)
+                continue
+            checked.add(page.url)
             count += 1
             found = horizontal_overflow(page)
             if found:
