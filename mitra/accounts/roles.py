@@ -154,7 +154,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AWARDS_READ
     | _EVENTS_READ
     | {"events.register"},
-    # A juror's nominations are narrowed to their assignments by Nomination.objects.visible_to.
+    # A juror's nominations, rankings and ranking entries are narrowed to the panels they sit on
+    # by visible_to (ADR 0021); they see no appeals.
     Role.JUROR: _READ_REGIONS | _AWARDS_READ | {"awards.view_nomination", "awards.score"},
     Role.AUDITOR: _READ_REGIONS
     | _AUDIT

@@ -9,7 +9,46 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitra.core.models import AuditedModel
-from mitra.core.scope import RegionScopedQuerySet
+from mitra.core.scope import RegionScopedQuerySet, prefix_q
+
+
+def panels_q(juror, stage_field: str = "stage_id", region_field: str = "region_code") -> Q:
+    """Rows of the panels a juror sits on: the stage and region of one of their assignments
+    (ADR 0021: a juror's national scope reaches only their panels, not every regency)."""
+    from .models import JuryAssignment
+
+    q = Q(pk__in=[])
+    for stage_id, region in JuryAssignment.objects.filter(juror=juror).values_list(
+        "stage_id", "region_code"
+    ):
+        q |= Q(**{stage_field: stage_id}) & prefix_q(region_field, region)
+    return q
+
+
+class JurorPanelQuerySet(RegionScopedQuerySet):
+    """Rankings and their entries: a juror sees those of their panels only. Appeals are the
+    officers' business: a juror sees none (the scope alone is national)."""
+
+    juror_stage_field = "stage_id"
+    juror_region_field = "region_code"
+
+    def narrow_for_role(self, qs, user):
+        from mitra.accounts.roles import Role
+
+        if user.role != Role.JUROR:
+            return qs
+        if self.juror_stage_field is None:
+            return qs.none()
+        return qs.filter(panels_q(user, self.juror_stage_field, self.juror_region_field))
+
+
+class RankingEntryQuerySet(JurorPanelQuerySet):
+    juror_stage_field = "ranking__stage_id"
+    juror_region_field = "ranking__region_code"
+
+
+class AppealQuerySet(JurorPanelQuerySet):
+    juror_stage_field = None
 
 
 class Award(models.TextChoices):
@@ -19,7 +58,7 @@ class Award(models.TextChoices):
     HONOURABLE = "hm", _("honourable mention")
 
 
-class RankingQuerySet(RegionScopedQuerySet):
+class RankingQuerySet(JurorPanelQuerySet):
     # A regency officer sees the province and national rankings their candidates are in.
     include_ancestors = True
 
@@ -86,7 +125,7 @@ class RankingEntry(models.Model):
     award = models.CharField(_("award"), max_length=2, choices=Award.choices, blank=True)
     region_code = models.CharField(max_length=10, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = RankingEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["ranking", "rank"]
@@ -134,7 +173,7 @@ class Appeal(AuditedModel):
     region_code = models.CharField(max_length=10, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = RegionScopedQuerySet.as_manager()
+    objects = AppealQuerySet.as_manager()
 
     audit_skip = ("version",)
 

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mitra.accounts.roles import Role
 from mitra.cases.models import ActivityType, ClosureReason
 from mitra.core.models import PmksCategory
 from mitra.core.scope import code_in_scope
@@ -341,6 +342,11 @@ def ranking_access(user, stage: Stage, region: str) -> str | None:
         return None
     if not region and stage.level != Level.NATIONAL:
         return None
+    if user.role == Role.JUROR:
+        # ADR 0021: a juror follows the published ranking of their own panels only, never the
+        # live ranking of every region their national scope would otherwise reach.
+        panels = stage.jury.filter(juror=user).values_list("region_code", flat=True)
+        return "published" if any(region.startswith(p) for p in panels) else None
     scope = user.scope_code or ""
     if code_in_scope(region, scope):
         return "preview"

@@ -53,7 +53,8 @@ def P(*perms, obj=None, post=False, none_for=(), forbidden_for=(), overrides=Non
 
 
 # A PSM's rows are the ones about them or assigned to them, not their whole village's; a juror's
-# nominations are the ones assigned to them; jobs of jurors and auditors are their own.
+# nominations and rankings are those of the panels they sit on (ADR 0021; the matrix's juror sits
+# on none); jobs of jurors and auditors are their own.
 _PSM = ("worker",)
 _JUROR = ("juror",)
 _OWN_JOBS = ("juror", "auditor")
@@ -217,7 +218,7 @@ PAGES: dict[str, Policy] = {
     "awards:jury_queue": P("awards.score"),
     "awards:score": P("awards.score", obj="nomination", none_for=_JUROR),
     "awards:rankings": P("awards.view_nomination", obj="cycle"),
-    "awards:ranking": P("awards.view_nomination", obj="nomination"),
+    "awards:ranking": P("awards.view_nomination", obj="nomination", none_for=_JUROR),
     "awards:publish": P(
         "awards.publish_ranking",
         obj="nomination",
@@ -385,7 +386,9 @@ API: dict[str, Policy] = {
     "GET /api/v1/awards/stages/{stage_id}/jury": P("awards.view_nomination", obj="cycle"),
     "POST /api/v1/awards/stages/{stage_id}/jury": P("awards.assign_jury", obj="cycle", post=True),
     "GET /api/v1/awards/rankings": P("awards.view_nomination"),
-    "GET /api/v1/awards/rankings/{ranking_id}": P("awards.view_nomination", obj="published"),
+    "GET /api/v1/awards/rankings/{ranking_id}": P(
+        "awards.view_nomination", obj="published", none_for=_JUROR
+    ),
     "GET /api/v1/awards/stages/{stage_id}/preview": P(
         "awards.publish_ranking",
         obj="nomination",
