@@ -74,6 +74,7 @@ class CaseSummaryOut(Schema):
     nik: str = Field(description="Always masked.")
     worker_id: uuid.UUID
     worker_name: str
+    worker_village: str = Field(description="The worker's village: tells two namesakes apart.")
     region_code: str
     status: str
     priority: str
@@ -95,6 +96,10 @@ class CaseSummaryOut(Schema):
     @staticmethod
     def resolve_worker_name(obj):
         return obj.worker.full_name
+
+    @staticmethod
+    def resolve_worker_village(obj):
+        return obj.worker.village.name
 
     @staticmethod
     def resolve_categories(obj):
@@ -221,7 +226,7 @@ class TransferIn(Body):
 def _cases(user):
     return (
         Case.objects.visible_to(user)
-        .select_related("beneficiary", "worker")
+        .select_related("beneficiary", "worker__village")
         .prefetch_related("categories")
     )
 
@@ -233,7 +238,7 @@ def _case(request, case_id, perm="cases.view_case") -> Case:
 
 def _case_detail(case_id) -> Case:
     return (
-        Case.objects.select_related("beneficiary", "worker")
+        Case.objects.select_related("beneficiary", "worker__village")
         .prefetch_related("categories", "interventions", "referrals", "events")
         .get(pk=case_id)
     )

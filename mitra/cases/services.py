@@ -352,12 +352,15 @@ LIST_COLUMNS = (
     "beneficiary__nik_masked",
     "worker__id",
     "worker__full_name",
+    # Two workers of one name are told apart by their village (issue 13).
+    "worker__village__code",
+    "worker__village__name",
 )
 
 
 def for_list(cases):
     """Cases with just what a list row shows (the person's name and masked NIK, the worker)."""
-    return cases.select_related("beneficiary", "worker").only(*LIST_COLUMNS)
+    return cases.select_related("beneficiary", "worker__village").only(*LIST_COLUMNS)
 
 
 def due_summary(cases, on=None, limit: int = 25, horizon_days: int = 7) -> dict:
@@ -461,7 +464,7 @@ def behind_workers(cases, on=None):
     return (
         cases.filter(next_follow_up_on__lt=on)
         .exclude(status=CaseStatus.CLOSED)
-        .values("worker_id", "worker__full_name")
+        .values("worker_id", "worker__full_name", "worker__village__name")
         .annotate(overdue=Count("id"), oldest=Min("next_follow_up_on"))
         .order_by("-overdue", "oldest")
     )

@@ -107,7 +107,7 @@ def home(request):
     referrals = (
         services.overdue_referrals(Referral.objects.visible_to(user), on=today)
         .filter(case__in=cases)
-        .select_related("case__beneficiary", "case__worker")
+        .select_related("case__beneficiary", "case__worker__village")
         .only(
             "id",
             "case_id",
@@ -119,6 +119,8 @@ def home(request):
             "case__beneficiary__full_name",
             "case__worker__id",
             "case__worker__full_name",
+            "case__worker__village__code",
+            "case__worker__village__name",
         )
         .order_by("sent_on")
     )
