@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "mitra.stats",
     "mitra.awards",
     "mitra.events",
+    "mitra.ventures",
     "mitra.api",
 ]
 

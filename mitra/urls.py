@@ -13,6 +13,7 @@ urlpatterns = [
     path("dasbor/", include("mitra.stats.urls")),
     path("penghargaan/", include("mitra.awards.urls")),
     path("acara/", include("mitra.events.urls")),
+    path("usaha/", include("mitra.ventures.urls")),
     path("verifikasi/", include("mitra.training.urls_public")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

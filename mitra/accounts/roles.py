@@ -86,6 +86,19 @@ _WORKERS_MANAGE = _WORKERS_PROPOSE | {
     "workers.view_nik",
 }
 
+_VENTURES_READ = {"ventures.view_venture"}
+_VENTURES_SUPERVISE = _VENTURES_READ | {
+    "ventures.add_venture",
+    "ventures.change_venture",
+    "ventures.add_support",
+    "ventures.add_result",
+}
+_VENTURES_MANAGE = _VENTURES_SUPERVISE | {
+    "ventures.add_venturekind",
+    "ventures.import_venture",
+    "ventures.export_venture",
+}
+
 _STATS_READ = {"stats.view_dashboard", "stats.export_stats", "stats.view_report"}
 _STATS_MANAGE = _STATS_READ | {"stats.generate_report"}
 _AWARDS_READ = {"awards.view_cycle", "awards.view_practice"}
@@ -109,6 +122,7 @@ _EVENTS_MANAGE = _EVENTS_READ | {
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.NATIONAL_ADMIN: _READ_REGIONS
+    | _VENTURES_MANAGE
     | _MANAGE_USERS
     | _AUDIT
     | _WORKERS_MANAGE
@@ -120,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _EVENTS_MANAGE
     | {"regions.load_regions", "training.add_course", "training.change_course"},
     Role.PROVINCE_OFFICER: _READ_REGIONS
+    | _VENTURES_MANAGE
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
@@ -129,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AWARDS_OFFICER
     | _EVENTS_MANAGE,
     Role.REGENCY_OFFICER: _READ_REGIONS
+    | _VENTURES_MANAGE
     | _MANAGE_USERS
     | {"core.view_changelog"}
     | _WORKERS_MANAGE
@@ -138,6 +154,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _AWARDS_OFFICER
     | _EVENTS_MANAGE,
     Role.DISTRICT_SUPERVISOR: _READ_REGIONS
+    | _VENTURES_SUPERVISE
     | {"accounts.view_user"}
     | _WORKERS_PROPOSE
     | _TRAINING_READ
@@ -151,6 +168,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"training.apply"}
     | _CASES_FIELD
     | {"cases.view_sensitive", "stats.view_dashboard"}
+    | _VENTURES_READ
+    | {"ventures.add_result"}
     | _AWARDS_READ
     | _EVENTS_READ
     | {"events.register"},
@@ -162,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"accounts.view_user"}
     | _WORKERS_READ
     | _TRAINING_READ
+    | _VENTURES_READ
     | _STATS_READ
     | _AWARDS_READ
     | {"awards.view_nomination"}

@@ -58,6 +58,14 @@ SECTIONS = [
         "cases.view_case",
     ),
     Section(
+        "ventures",
+        _("Ventures"),
+        "ventures:list",
+        True,
+        _("Economic self-reliance of PSM: productive ventures, support received, results."),
+        "ventures.view_venture",
+    ),
+    Section(
         "awards",
         _("Awards"),
         "awards:index",

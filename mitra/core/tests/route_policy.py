@@ -66,6 +66,7 @@ PUBLIC_ABSENT = Policy(public=True, anon_ok=True, obj="absent", note="sample key
 ANON_PAGE = Policy(anon_ok=True, note="login/language: works without and with a session")
 
 _W, _WV = "workers.view_worker", "workers.change_worker"
+_V = "ventures.view_venture"
 LOGIN = "login"
 # An activity report is submitted by the PSM who wrote it: officers who see it are refused (403),
 # a PSM who is not its author does not see it (404).
@@ -266,6 +267,15 @@ PAGES: dict[str, Policy] = {
     "events:certificate_pdf": P(obj="event_certificate", none_for=_PSM + _JUROR),
     "events:certificate_revoke": P("events.issue_certificate", obj="event_certificate", post=True),
     "events:certificate_batch_download": P(obj="absent"),
+    "ventures:list": P(_V),
+    "ventures:create": P("ventures.add_venture"),
+    "ventures:kinds": P(_V),
+    "ventures:detail": P(_V, obj="venture", none_for=_PSM),
+    "ventures:update": P("ventures.change_venture", obj="venture", none_for=_PSM),
+    "ventures:support_add": P("ventures.add_support", obj="venture", none_for=_PSM),
+    "ventures:support_proof": P(_V, obj="venture_absent_child"),
+    "ventures:result_add": P("ventures.add_result", obj="venture", none_for=_PSM),
+    "ventures:member_add": P("ventures.change_venture", obj="venture", none_for=_PSM),
     "certificate_verify": PUBLIC_ABSENT,
     "set_language": ANON_PAGE,
     "javascript-catalog": ANON_PAGE,

@@ -93,6 +93,12 @@ def _referral_on(case):
     return Referral.objects.create(case=case, programme="pkh", sent_on=datetime.date(2026, 5, 2))
 
 
+def _venture_in(code):
+    from mitra.ventures.tests.builders import build_venture
+
+    return build_venture(village=access._VILLAGE_IN[code])
+
+
 def _objects(code):
     """kind -> (url values, the object's region code)."""
     case = access._case_in(code)
@@ -109,6 +115,7 @@ def _objects(code):
     user = access._user_in(code)
     worker = access._worker_in(code)
     referral = _referral_on(case)
+    venture = _venture_in(code)
     out = {
         "region": ({"code": code, "table_name": "wilayah", "fmt": "csv"}, code),
         "referral": ({"case_id": case.pk, "referral_id": referral.pk}, case.region_code),
@@ -198,6 +205,8 @@ def _objects(code):
         ),
         "cycle_absent_child": ({"stage_pk": nomination.stage_id}, ""),
         "nomination_absent_child": ({"pk": nomination.pk}, nomination.region_code),
+        "venture": ({"pk": venture.pk, "venture_id": venture.pk}, venture.region_code),
+        "venture_absent_child": ({"pk": venture.pk}, venture.region_code),
         "course": ({"pk": batch.course_id, "course_id": batch.course_id}, ""),
         "absent": ({}, ""),
         "search": ({"_query": "?q=Jetis"}, ""),

@@ -263,7 +263,38 @@ class EventMaterial(Endpoint):
         return response, form_errors(response) if response.status_code == 200 else []
 
 
+class VentureSupportProof(Endpoint):
+    """/usaha/<pk>/dukungan/baru/: the scanned proof of a grant (the decree scan's check)."""
+
+    form = "mitra.ventures.forms.SupportForm"
+    accepts = {**IMAGE_BY_CONTENT, "pdf-as-xlsx": "a PDF by content (see png-as-csv)"}
+
+    def __init__(self, request):
+        from mitra.ventures.tests.builders import build_venture
+
+        self.user = request.getfixturevalue("bantul_officer")
+        self.venture = build_venture()
+
+    def rows(self):
+        from mitra.ventures.models import Support
+
+        return Support.objects.count()
+
+    def send(self, client, upload):
+        data = {
+            "kind": "capital",
+            "source": "dinas",
+            "programme": "Hibah UEP",
+            "amount": "5.000.000",
+            "received_on": "2025-01-05",
+            "proof": upload,
+        }
+        response = client.post(reverse("ventures:support_add", args=[self.venture.pk]), data)
+        return response, form_errors(response) if response.status_code == 200 else []
+
+
 ENDPOINTS = {
+    "venture-support-proof": VentureSupportProof,
     "workers-import": WorkersImport,
     "training-results": TrainingResults,
     "decree-scan": DecreeScan,
