@@ -9,6 +9,7 @@ from mitra.events.api import router as events_router
 from mitra.regions.api import router as regions_router
 from mitra.stats.api import router as stats_router
 from mitra.training.api import router as training_router
+from mitra.ventures.api import router as ventures_router
 from mitra.workers.api import router as workers_router
 
 from . import errors
@@ -34,3 +35,4 @@ api.add_router("/cases/", cases_router)
 api.add_router("/stats/", stats_router)
 api.add_router("/awards/", awards_router)
 api.add_router("/events/", events_router)
+api.add_router("/ventures/", ventures_router)

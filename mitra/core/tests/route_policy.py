@@ -423,6 +423,19 @@ API: dict[str, Policy] = {
         "awards.decide_appeal", obj="absent", post=True
     ),
     "GET /api/v1/awards/practices": P("awards.view_practice"),
+    "GET /api/v1/ventures/": P(_V),
+    "POST /api/v1/ventures/": P("ventures.add_venture", post=True),
+    "GET /api/v1/ventures/kinds": P(_V),
+    "GET /api/v1/ventures/{venture_id}": P(_V, obj="venture", none_for=_PSM),
+    "PATCH /api/v1/ventures/{venture_id}": P(
+        "ventures.change_venture", obj="venture", post=True, none_for=_PSM
+    ),
+    "POST /api/v1/ventures/{venture_id}/supports": P(
+        "ventures.add_support", obj="venture", post=True, none_for=_PSM
+    ),
+    "POST /api/v1/ventures/{venture_id}/results": P(
+        "ventures.add_result", obj="venture", post=True, none_for=_PSM
+    ),
     "GET /api/v1/events/": P("events.view_event"),
     "GET /api/v1/events/{event_id}": P("events.view_event", obj="event"),
     "GET /api/v1/events/{event_id}/sessions": P("events.view_event", obj="event"),

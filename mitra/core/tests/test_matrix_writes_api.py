@@ -121,6 +121,10 @@ WRITES: dict[str, tuple] = {
     "POST /api/v1/events/{event_id}/invitations/from-cycle": (REFUSE,),
     "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/registration": (REFUSE,),
     "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": (REFUSE,),
+    "POST /api/v1/ventures/": (REFUSE,),
+    "PATCH /api/v1/ventures/{venture_id}": (REFUSE,),
+    "POST /api/v1/ventures/{venture_id}/supports": (REFUSE,),
+    "POST /api/v1/ventures/{venture_id}/results": (REFUSE,),
 }
 
 # Tables every request may touch without storing anything the caller sent (logs, sessions).

@@ -351,6 +351,7 @@ def business_bodies(objects) -> dict[str, dict]:
         "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": {
             "present_sessions": sorted(invitation.event.sessions.values_list("pk", flat=True))
         },
+        **_venture_bodies(objects),
     }
     for key, obj in [
         ("PATCH /api/v1/workers/{worker_id}", worker),
@@ -365,6 +366,7 @@ def business_bodies(objects) -> dict[str, dict]:
         ("PUT /api/v1/awards/nominations/{nomination_id}/scores", sheet),
         ("POST /api/v1/awards/nominations/{nomination_id}/scores/submit", sheet),
         ("POST /api/v1/awards/appeals/{appeal_id}/decision", appeal),
+        ("PATCH /api/v1/ventures/{venture_id}", _venture_of(objects)),
         (
             "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/registration",
             Registration.objects.get(invitation=invitation),
@@ -372,6 +374,41 @@ def business_bodies(objects) -> dict[str, dict]:
     ]:
         _versioned(bodies, key, obj)
     return bodies
+
+
+def _venture_of(objects):
+    from mitra.ventures.models import Venture
+
+    return Venture.objects.get(pk=objects["venture"][0]["venture_id"])
+
+
+def _venture_bodies(objects) -> dict[str, dict]:
+    from mitra.ventures.tests.builders import national_kind
+
+    worker = _venture_of(objects).worker
+    return {
+        "POST /api/v1/ventures/": {
+            "name": "Warung Berkah",
+            "worker": str(worker.pk),
+            "kind": national_kind().pk,
+            "status": "planned",
+        },
+        "PATCH /api/v1/ventures/{venture_id}": {"description": "Etalase baru"},
+        "POST /api/v1/ventures/{venture_id}/supports": {
+            "kind": "capital",
+            "source": "kemensos",
+            "programme": "PENA",
+            "amount": 5000000,
+            "received_on": "2025-01-10",
+        },
+        "POST /api/v1/ventures/{venture_id}/results": {
+            "period_kind": "quarter",
+            "period_start": "2025-01-01",
+            "turnover": 3000000,
+            "income_band": "2",
+            "people_working": 1,
+        },
+    }
 
 
 def _eligible(village: str):
