@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from mitra.cases.models import Beneficiary
 from mitra.core.categories import WorkerKind
+from mitra.core.uploads import check_upload
 from mitra.training.models import Enrolment
 from mitra.workers.forms import (
     MAX_SCAN_BYTES,
     DateInput,
     VersionField,
-    check_upload,
     village_field,
     visible_village,
 )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
-from mitra.workers.forms import CONTENT_TYPES, file_type
+from mitra.core.uploads import CONTENT_TYPES, file_type
 
 from . import services
 from .forms import KindForm, MemberForm, ResultForm, StatusFilterForm, SupportForm, VentureForm

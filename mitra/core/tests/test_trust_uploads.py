@@ -267,7 +267,6 @@ class VentureSupportProof(Endpoint):
     """/usaha/<pk>/dukungan/baru/: the scanned proof of a grant (the decree scan's check)."""
 
     form = "mitra.ventures.forms.SupportForm"
-    accepts = {**IMAGE_BY_CONTENT, "pdf-as-xlsx": "a PDF by content (see png-as-csv)"}
 
     def __init__(self, request):
         from mitra.ventures.tests.builders import build_venture

@@ -8,13 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mitra.core.models import AccessLog, ChangeLog
+from mitra.testing_files import pdf_bytes
 from mitra.ventures.models import Support, Venture, VentureResult
 from mitra.workers.tests.builders import build_worker
 
 from .builders import build_support, build_venture, national_kind
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n% bukti\n"
+PDF = pdf_bytes()
 
 
 def test_an_officer_records_a_venture_for_a_psm_of_the_area(regions, bantul_officer, client_for):
