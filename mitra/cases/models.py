@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mitra.core.categories import SEX_CHOICES
@@ -277,10 +278,12 @@ class Case(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{_('Case')} {str(self.pk)[:8]}"
+        # Breadcrumbs and logs name the case by when it was opened, not by a raw id (issue 13);
+        # no personal data: the person's name stays on the pages that may show it.
+        return str(_("Case opened %(date)s") % {"date": date_format(self.opened_on, "j M Y")})
 
     def history_label(self) -> str:
-        return str(self)
+        return f"{self} · {self.beneficiary.history_label()}"
 
     def save(self, *args, **kwargs):
         self.region_code = self.beneficiary.region_code

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -95,6 +95,28 @@ class ChangeLogListView(ScopedViewMixin, ListView):
         return super().get_queryset().select_related("actor", "content_type")
 
 
+def record_labels(entries) -> dict[tuple[int, str], str]:
+    """(content type, id) -> the record's history label ("Kasus dibuka 3 Des 2026 ·
+    3402********0001"), one query per kind of record on the page: the log stores only ids, and
+    a raw id names nothing to a reader (issue 13). A deleted record keeps its id."""
+    wanted: dict = {}
+    for entry in entries:
+        if entry.object_id:
+            wanted.setdefault(entry.content_type, set()).add(entry.object_id)
+    labels = {}
+    for content_type, ids in wanted.items():
+        model = content_type.model_class()
+        if model is None or not hasattr(model, "history_label"):
+            continue
+        try:
+            records = model._base_manager.filter(pk__in=ids)
+            for record in records:
+                labels[(content_type.pk, str(record.pk))] = record.history_label()
+        except (ValueError, ValidationError):  # an id of the wrong shape names nothing
+            continue
+    return labels
+
+
 class AccessLogListView(ScopedViewMixin, ListView):
     model = AccessLog
     permission_required = "core.view_accesslog"
@@ -115,4 +137,7 @@ class AccessLogListView(ScopedViewMixin, ListView):
         ctx["actions"] = AccessLog.Action.choices
         ctx["day_choices"] = DAY_CHOICES
         ctx["apps"] = ACCESS_APPS
+        labels = record_labels(ctx["object_list"])
+        for entry in ctx["object_list"]:
+            entry.label = labels.get((entry.content_type_id, entry.object_id), "")
         return ctx

@@ -97,3 +97,23 @@ def test_a_visit_through_the_api_moves_the_case_too(case, trimulyo_worker, clien
     assert [(e["from_status"], e["to_status"]) for e in data["events"]] == [
         ("identified", "assessed")
     ]
+
+
+def test_the_breadcrumb_and_the_access_log_name_the_case_not_its_id(
+    case, trimulyo_worker, auditor, client_for
+):
+    """Issue 13: "Kasus 7b4b2b78" named nothing; the case is named by when it was opened, and
+    the log by the person's masked NIK, never their name (nor does the URL carry either)."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    client = client_for(trimulyo_worker)
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    with translation.override("id"):
+        opened = date_format(case.opened_on, "j M Y")
+    crumbs = page[page.index('<nav class="breadcrumbs">') :]
+    crumbs = crumbs[: crumbs.index("</nav>")]
+    assert f"Kasus dibuka {opened}" in crumbs and str(case.pk)[:8] not in crumbs
+    log = client_for(auditor).get(reverse("core:accesslog")).content.decode()
+    assert f"Kasus dibuka {opened}" in log
+    assert str(case.pk) not in log and "Mbah Sastro" not in log
