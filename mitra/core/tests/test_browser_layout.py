@@ -23,7 +23,7 @@ def test_the_phone_header_is_one_line_and_its_menu_opens_from_the_button(
     toggle.click()
     expect(menu).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    expect(menu.get_by_role("link", name="Kasus & Kegiatan")).to_be_visible()
+    expect(menu.get_by_role("link", name="Kasus & kegiatan")).to_be_visible()
     # Who is logged in, the language and logging out live in the menu on a phone.
     expect(menu.locator(".menu-account")).to_contain_text(jetis_supervisor.full_name)
     expect(menu.get_by_role("button", name="Keluar")).to_be_visible()
