@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mitra.core.access import log_access
+from mitra.core.reasons import needs_reason, reason_gate, with_reason
 from mitra.core.uploads import CONTENT_TYPES, file_type
 from mitra.workers.models import Worker
 from mitra.workers.services import name_key
@@ -318,7 +319,7 @@ def withdraw(request, pk):
 
 
 @login_required
-@require_GET
+@GET_POST
 def nomination_file(request, pk, file_pk):
     """A portfolio file, only through a nomination the user may see (never a public address).
     Jurors reach it through their assigned nominations."""
@@ -334,6 +335,11 @@ def nomination_file(request, pk, file_pk):
         raise Http404 from None
     if kind not in CONTENT_TYPES:
         raise Http404
+    page, reason = reason_gate(request, _("portfolio file"))
+    if page is not None:
+        return page
+    if needs_reason(request.user):
+        log_access(request, nomination.worker, purpose=with_reason(_("portfolio file"), reason))
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=kind == "pdf",

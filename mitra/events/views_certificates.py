@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitra.core.access import log_access, log_export
 from mitra.core.jobs import start_job
 from mitra.core.models import AccessLog, Job
+from mitra.core.reasons import reason_gate, with_reason
 from mitra.training import certificates as printing
 
 from . import certificates, services
@@ -175,16 +176,19 @@ def certificate_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def certificate_pdf(request, pk):
     certificate = certificate_or_404(request, pk)
+    page, reason = reason_gate(request, _("certificate PDF"))
+    if page is not None:
+        return page
     facts = certificates.facts_for(certificate, printing.public_base_url(request))
     data = printing.certificate_pdf(facts)
     log_access(
         request,
         certificate.invitation.worker,
         AccessLog.Action.PRINT,
-        purpose=f"event certificate PDF {certificate.number}",
+        purpose=with_reason(f"event certificate PDF {certificate.number}", reason),
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

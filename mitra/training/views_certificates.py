@@ -28,12 +28,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitra.core.access import log_access, log_export
 from mitra.core.forms import understood_field
 from mitra.core.jobs import start_job
 from mitra.core.models import AccessLog, Job
+from mitra.core.reasons import reason_gate, with_reason
 
 from . import certificates, services
 from .models import Batch, Certificate
@@ -154,16 +155,19 @@ def certificate_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def certificate_pdf(request, pk):
     certificate = get_object_or_404(certificates_for(request.user), pk=pk)
+    page, reason = reason_gate(request, _("certificate PDF"))
+    if page is not None:
+        return page
     facts = certificates.facts_for(certificate, certificates.public_base_url(request))
     data = certificates.certificate_pdf(facts)
     log_access(
         request,
         certificate.enrolment.worker,
         AccessLog.Action.PRINT,
-        purpose=f"certificate PDF {certificate.number}",
+        purpose=with_reason(f"certificate PDF {certificate.number}", reason),
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

@@ -32,6 +32,7 @@ from mitra.accounts.roles import Role
 from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
 from mitra.core.nik import mask
+from mitra.core.reasons import reason_gate, with_reason
 from mitra.core.scope import format_code
 from mitra.core.uploads import CONTENT_TYPES, file_type
 
@@ -422,9 +423,10 @@ def worker_photo(request, pk):
 
 @login_required
 @_perm("workers.view_worker")
-@require_GET
+@GET_POST
 def decree_scan(request, pk, decree_pk):
-    """The scan of a decree, only through the worker's scope (never a public media address)."""
+    """The scan of a decree, only through the worker's scope (never a public media address); an
+    auditor states a reason first (ADR 0021)."""
     worker = _worker_or_404(request, pk)
     decree = get_object_or_404(worker.decrees, pk=decree_pk)
     if not decree.scan:
@@ -435,7 +437,10 @@ def decree_scan(request, pk, decree_pk):
         raise Http404 from None
     if kind not in CONTENT_TYPES:
         raise Http404
-    log_access(request, worker, purpose=_("decree (SK) scan"))
+    page, reason = reason_gate(request, _("decree (SK) scan"))
+    if page is not None:
+        return page
+    log_access(request, worker, purpose=with_reason(_("decree (SK) scan"), reason))
     safe_number = re.sub(r"[^0-9A-Za-z]+", "-", decree.number).strip("-")[:60] or str(decree.pk)
     response = FileResponse(
         decree.scan.open("rb"),
