@@ -47,6 +47,9 @@ class Shape:
     title: str = ""  # tooltip and accessible name of the shape
     href: str = ""
     group: str = ""  # shapes of one sortable bar share a group id
+    fit: float = (
+        0  # a text wider than this is squeezed to it, never cut (its link's name has it all)
+    )
     dash: str = ""  # stroke pattern, e.g. "4 3": a line still moving (the running month)
 
 
@@ -363,6 +366,8 @@ def _svg_shape(shape: Shape) -> str:
         )
     else:
         weight = ' font-weight="bold"' if shape.bold else ""
+        if shape.fit and text_width(shape.text, shape.size) > shape.fit:
+            weight += f' textLength="{shape.fit:.1f}" lengthAdjust="spacingAndGlyphs"'
         fill = shape.fill if shape.fill != "none" else INK
         body = (
             f'<text x="{shape.x:.1f}" y="{shape.y:.1f}" font-size="{shape.size}" '
@@ -383,7 +388,9 @@ def _linked(shapes: list[Shape]) -> list[str]:
             return
         href, title = run[0].href, run[0].title
         label = f" aria-label={quoteattr(title)}" if title else ""
-        out.append(f"<a href={quoteattr(href)}{label}>" + "".join(map(_svg_shape, run)) + "</a>")
+        # Spaces between the texts: read together they are the link's visible words ("Canden 4"),
+        # which its name must contain for voice control ("click Canden").
+        out.append(f"<a href={quoteattr(href)}{label}>" + " ".join(map(_svg_shape, run)) + "</a>")
         run.clear()
 
     for shape in shapes:
@@ -401,9 +408,11 @@ def _linked(shapes: list[Shape]) -> list[str]:
 
 def to_svg(chart: Chart) -> SafeString:
     """The chart as inline SVG (scales to its container; the title is its accessible name)."""
+    # An image hides its content from assistive technology: a chart with links is a group.
+    role = "group" if any(shape.href for shape in chart.shapes) else "img"
     parts = [
         f'<svg class="{chart.css_class}" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
-        f'width="{chart.width:.0f}" height="{chart.height:.0f}" role="img" '
+        f'width="{chart.width:.0f}" height="{chart.height:.0f}" role="{role}" '
         f'aria-label={quoteattr(chart.title)} font-family="DejaVu Sans, Arial, sans-serif"'
         + (f' data-row="{chart.row_height}" data-top="{chart.top}"' if chart.sortable else "")
         + ">"
@@ -429,6 +438,12 @@ def to_svg(chart: Chart) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text and attribute is escaped above
+
+
+def _fitted_size(shape: Shape) -> float:
+    """The PDF has no textLength: a text too wide for its `fit` is set smaller instead."""
+    wide = text_width(shape.text, shape.size)
+    return shape.size * shape.fit / wide if shape.fit and wide > shape.fit else shape.size
 
 
 def to_drawing(chart: Chart, fonts: tuple[str, str] = ("Helvetica", "Helvetica-Bold")):
@@ -488,7 +503,7 @@ def to_drawing(chart: Chart, fonts: tuple[str, str] = ("Helvetica", "Helvetica-B
                     flip - s.y,
                     s.text,
                     fontName=bold if s.bold else regular,
-                    fontSize=s.size,
+                    fontSize=_fitted_size(s),
                     fillColor=color(s.fill) or colors.HexColor(INK),
                     textAnchor=s.anchor,
                 )

@@ -113,6 +113,9 @@ def tile_map(rows, key: str, label: str, unit: str, links: dict, national: bool)
         ink = "#ffffff" if index is not None and index >= LIGHT_TEXT_FROM else INK
         href = links.get(row["code"], "")
         title = f"{row['name']}: {format_value(value, unit)}"
+        if national:
+            # The tile shows the letters: the link's name must contain them (voice control).
+            title = f"{row['name']}, {labels[row['code']]}: {format_value(value, unit)}"
         chart.add(
             "rect",
             x=x,
@@ -145,12 +148,13 @@ def tile_map(rows, key: str, label: str, unit: str, links: dict, national: bool)
                 anchor="middle",
                 fill=ink,
                 size=9,
-                text=_short(format_value(value, unit), size, 9),
+                text=format_value(value, unit),
+                fit=size - 4,
                 href=href,
                 title=title,
             )
         else:
-            for n, part in enumerate(_wrap(name, size - 8, 10)[:3]):
+            for n, part in enumerate(_wrap(name, size - 8, 10)):
                 chart.add(
                     "text",
                     x=x + 4,
@@ -158,6 +162,7 @@ def tile_map(rows, key: str, label: str, unit: str, links: dict, national: bool)
                     text=part,
                     fill=ink,
                     size=10,
+                    fit=size - 8,
                     href=href,
                     title=title,
                 )
@@ -169,7 +174,8 @@ def tile_map(rows, key: str, label: str, unit: str, links: dict, national: bool)
                 fill=ink,
                 size=11,
                 bold=True,
-                text=_short(format_value(value, unit), size, 11),
+                text=format_value(value, unit),
+                fit=size - 8,
                 href=href,
                 title=title,
             )
@@ -207,10 +213,6 @@ def _legend(chart: Chart, bounds: list[float], unit: str, y: float) -> None:
     )
 
 
-def _short(text: str, width: float, size: float) -> str:
-    return text if text_width(text, size) <= width - 4 else text[: int((width - 4) / (size * 0.58))]
-
-
 def _wrap(text: str, width: float, size: float) -> list[str]:
     lines, current = [], ""
     for word in text.split():
@@ -222,7 +224,6 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
             current = word
     if current:
         lines.append(current)
-    return [
-        line if text_width(line, size) <= width else line[: int(width / (size * 0.58))]
-        for line in lines
-    ]
+    # Three lines at most, words never cut: what is too wide is squeezed (`fit`), so the tile
+    # shows the whole name its link is called by.
+    return lines[:2] + [" ".join(lines[2:])] if len(lines) > 3 else lines
