@@ -3,7 +3,7 @@ each demo user's walk opens from their home (every route and tab once), on the l
 the public certificate verification page in each of its states. The PSM and the TKSK are walked
 on a 360 px phone, as they work; the officers, jurors and the auditor at desktop width.
 
-Runs on SQLite only (docs/adr/0021-accessibility-walk-on-sqlite-only.md): it checks what the
+Runs on SQLite only (docs/adr/0023-accessibility-walk-on-sqlite-only.md): it checks what the
 browser renders, which the database does not change, and the walk costs about a minute."""
 
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         connection.vendor != "sqlite",
-        reason="a rendering check, run on SQLite only (docs/adr/0021): the database adds nothing",
+        reason="a rendering check, run on SQLite only (docs/adr/0023): the database adds nothing",
     ),
 ]
 
