@@ -70,3 +70,16 @@ def test_the_guard_catches_title_case():
 
 def test_status_badges_start_with_a_capital():
     assert ".status::first-letter { text-transform: uppercase; }" in CSS.read_text()
+
+
+def test_a_choice_label_alone_in_a_cell_starts_with_a_capital():
+    """A choice label ("normal", "kunjungan rumah") that fills a table cell or a fact is shown
+    with capfirst, as the cells around it are."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    bare = re.compile(r"<(?:td|dd)(?: [^>]*)?>\{\{ [a-z_.]+get_[a-z_]+_display \}\}")
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if bare.search(path.read_text()) and "ventures" not in path.parts
+    ]
+    assert offenders == []
