@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import exports, summary, views
 
 app_name = "ventures"
 urlpatterns = [
     path("", views.venture_list, name="list"),
     path("baru/", views.venture_create, name="create"),
     path("jenis/", views.kind_list, name="kinds"),
+    path("ringkasan/", summary.area_summary, name="summary"),
+    path("ekspor.csv", exports.export_csv, name="export_csv"),
+    path("ekspor.xlsx", exports.export_xlsx, name="export_xlsx"),
     path("<uuid:pk>/", views.venture_detail, name="detail"),
     path("<uuid:pk>/ubah/", views.venture_update, name="update"),
     path("<uuid:pk>/dukungan/baru/", views.support_add, name="support_add"),
