@@ -6,6 +6,7 @@ from mitra.cases.demo import seed_cases
 from mitra.events.demo import seed_events
 from mitra.stats.demo import seed_stats
 from mitra.training.demo import seed_training
+from mitra.ventures.demo import seed_ventures
 from mitra.workers.demo import seed_workers
 
 SCALES = ("demo", "province", "national")
@@ -15,6 +16,7 @@ SEEDERS = [
     seed_workers,
     seed_training,
     seed_cases,
+    seed_ventures,  # after the field work: the PSM and their cases exist
     seed_awards,  # after the field work (the evidence), before the events (the invitees)
     seed_events,  # after the awards seeder (its 2018 provincial winners are the invitees)
     seed_stats,  # last: bulk field work beyond DIY at larger scales, then the rollups
