@@ -115,7 +115,10 @@ class VentureForm(forms.ModelForm):
 
     def clean_village_code(self):
         code = self.cleaned_data["village_code"]
-        return visible_village(code, self.user) if code else None
+        # The picker starts at the user's own area: left there, no village was chosen.
+        if not code or (self.instance._state.adding and code == (self.user.scope_code or "")):
+            return None
+        return visible_village(code, self.user)
 
     def clean(self):
         data = super().clean()
