@@ -41,7 +41,10 @@ run: $(VENV)/.installed
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
-test: $(VENV)/.installed-test /usr/bin/chromium lint test-sqlite test-postgres
+# The two databases run side by side (one per core), each printing when it is done; the run fails
+# when either fails.
+test: $(VENV)/.installed-test /usr/bin/chromium lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mitra bench
@@ -49,13 +52,13 @@ lint: $(VENV)/.installed-test
 
 test-sqlite: $(VENV)/.installed-test
 	@echo "== Tests on SQLite =="
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL MITRA_VAR_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest -q
 
 # PostgreSQL: TEST_DATABASE_URL or the local server. Skipped (loudly) only outside CI when unreachable.
 test-postgres: $(VENV)/.installed-test
 	@url="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}"; \
 	if $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
-	  echo "== Tests on PostgreSQL =="; DATABASE_URL="$$url" $(BIN)/pytest -q; \
+	  echo "== Tests on PostgreSQL =="; DATABASE_URL="$$url" MITRA_VAR_DIR=$(CURDIR)/var/test-postgres $(BIN)/pytest -q; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $$url, and CI must test on it." >&2; exit 1; \
 	else echo "!! PostgreSQL not reachable at $$url: PostgreSQL tests SKIPPED."; fi
 
