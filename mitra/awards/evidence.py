@@ -25,6 +25,7 @@ from mitra.cases.models import (
 )
 from mitra.cases.models import CaseStatus as CS
 from mitra.training.models import Certificate, Enrolment, Result
+from mitra.ventures.models import Venture, VentureStatus
 from mitra.workers.models import Decree, Worker
 
 EVIDENCE_VERSION = 1
@@ -58,6 +59,7 @@ def _empty(start: datetime.date, end: datetime.date) -> dict:
         "trainings_completed": 0,
         "trainings_by_level": {},
         "certificates": 0,
+        "ventures_running": 0,
     }
 
 
@@ -96,7 +98,8 @@ def evidence_for_workers(
     cases_by_outcome (closed in the period: by closure reason; otherwise "open"), cases_resolved
     (closed in the period as resolved or referred and accepted), referrals_served (outcome
     "served" in the period), trainings_completed / trainings_by_level (courses passed by the end
-    of the period), certificates (issued by the end of the period, not revoked)."""
+    of the period), certificates (issued by the end of the period, not revoked), ventures_running (the PSM's
+    productive ventures started by the end of the period and not stopped before it)."""
     start, end = period_start, period_end
     sheets: dict = {}
     for ids in _chunks(worker_ids):
@@ -206,6 +209,19 @@ def _fill(sheets: dict, ids, start, end) -> None:
     )
     for row in certificates:
         sheet(row["enrolment__worker_id"])["certificates"] = row["n"]
+
+    # Economic self-reliance: the PSM's ventures running at the end of the period (started by
+    # then, and not stopped before it).
+    ventures = (
+        Venture.objects.filter(worker_id__in=ids, started_on__lte=end)
+        .exclude(status=VentureStatus.PLANNED)
+        .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gt=end))
+        .values("worker_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in ventures:
+        sheet(row["worker_id"])["ventures_running"] = row["n"]
 
 
 def evidence_for_nominations(nominations) -> dict:

@@ -134,6 +134,7 @@ class Metric(models.TextChoices):
     REFERRALS_SERVED = "referrals_served", _("referrals served")
     TRAININGS_COMPLETED = "trainings_completed", _("training courses passed")
     CERTIFICATES = "certificates", _("training certificates")
+    VENTURES_RUNNING = "ventures_running", _("productive ventures running at the end of the period")
 
 
 class Criterion(models.Model):

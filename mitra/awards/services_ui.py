@@ -428,6 +428,7 @@ def readable_evidence(sheet: dict) -> dict:
             (_("Referrals served"), sheet.get("referrals_served")),
             (_("Training courses passed"), sheet.get("trainings_completed")),
             (_("Training certificates"), sheet.get("certificates")),
+            (_("Productive ventures running"), sheet.get("ventures_running", 0)),
         ],
         "joined_on": _date(sheet.get("joined_on")),
         "basic_training_on": _date(sheet.get("basic_training_on")),
