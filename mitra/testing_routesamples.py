@@ -39,6 +39,8 @@ PARAM_MODELS = {
     "invitation_id": "events.Invitation",
     "invitation_pk": "events.Invitation",
     "job_id": "core.Job",
+    "venture_id": "ventures.Venture",
+    "support_pk": "ventures.Support",
 }
 # The longest prefix of the route's template decides what its `pk` is.
 PK_MODELS = {
@@ -62,6 +64,7 @@ PK_MODELS = {
     "/penghargaan/banding/": "awards.Appeal",
     "/acara/": "events.Event",
     "/acara/sertifikat/": "events.ParticipationCertificate",
+    "/usaha/": "ventures.Venture",
 }
 REGION_PARAMS = {"code", "region"}
 # Values the pages link to (a status change, a file format, a dashboard table); the fallback
