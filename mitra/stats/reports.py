@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from mitra.core.exports import neutralise
 from mitra.core.scope import format_code
+from mitra.ventures.indicators import report_rows as venture_rows
 
 from . import charts, maps
 from .exports import BREAKDOWN_LABELS, sheet_title, table, table_names
@@ -96,7 +97,7 @@ def _scaled(chart: charts.Chart, width: float, fonts):
     return drawing
 
 
-def build_pdf(board, kind: str, start: datetime.date) -> bytes:
+def build_pdf(board, kind: str, start: datetime.date, ventures: list | None = None) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -236,6 +237,10 @@ def build_pdf(board, kind: str, start: datetime.date) -> bytes:
                 fonts,
             )
         )
+    if ventures:
+        story.append(Paragraph(_("Economic self-reliance of PSM"), h2))
+        rows = [[_("Indicator"), _("Value")], *[[Paragraph(str(a), cell), b] for a, b in ventures]]
+        story.append(Table(rows, colWidths=[width * 0.6, width * 0.3], style=grid))
     if board.children:
         keys = [i.key for i in INDICATORS]
         for offset in range(0, len(keys), PDF_TABLE_KEYS):
@@ -281,7 +286,7 @@ def _group_label(group: str):
 # ---- XLSX -----------------------------------------------------------------------------------
 
 
-def build_xlsx(board, kind: str, start: datetime.date, target) -> None:
+def build_xlsx(board, kind: str, start: datetime.date, target, ventures=None) -> None:
     workbook = xlsxwriter.Workbook(
         target,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
@@ -325,6 +330,15 @@ def build_xlsx(board, kind: str, start: datetime.date, target) -> None:
                     elif value is not None:
                         part.write_string(r, c, neutralise(str(value)))
             part.freeze_panes(1, 0)
+        if ventures:
+            part = workbook.add_worksheet(_("Economic self-reliance")[:31])
+            part.set_column(0, 0, 50)
+            part.set_column(1, 1, 24)
+            part.write_string(0, 0, _("Indicator"), head)
+            part.write_string(0, 1, _("Value"), head)
+            for r, (label, value) in enumerate(ventures, start=1):
+                part.write_string(r, 0, str(label))
+                part.write_string(r, 1, neutralise(str(value)))
     finally:
         workbook.close()
 
@@ -345,11 +359,12 @@ def generate(
     date_from, date_to = period_bounds(kind, start)
     with translation.override(language):
         board = dashboard(user, region_code, Filters(date_from, date_to))
-        pdf = build_pdf(board, kind, date_from)
+        ventures = venture_rows(user, board.region_code)
+        pdf = build_pdf(board, kind, date_from, ventures)
         token = uuid.uuid4().hex
         pdf_name = default_storage.save(f"private/reports/{token}.pdf", File(io.BytesIO(pdf)))
         with tempfile.TemporaryFile() as handle:
-            build_xlsx(board, kind, date_from, handle)
+            build_xlsx(board, kind, date_from, handle, ventures)
             handle.seek(0)
             xlsx_name = default_storage.save(f"private/reports/{token}.xlsx", File(handle))
     with transaction.atomic():

@@ -6,8 +6,10 @@ import datetime
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import IncomeBand, Support, SupportSource, Venture, VentureResult, VentureStatus
+from .money import rupiah
 
 
 def months_later(day: datetime.date, months: int) -> datetime.date:
@@ -40,9 +42,10 @@ def percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def area_indicators(user, today: datetime.date | None = None) -> dict:
+def area_indicators(user, today: datetime.date | None = None, region_code: str = "") -> dict:
+    """The figures of the user's area, or of `region_code` inside it (the reports)."""
     today = today or timezone.localdate()
-    ventures = Venture.objects.visible_to(user)
+    ventures = Venture.objects.visible_to(user).in_region(region_code)
     by_status = dict(ventures.values_list("status").annotate(n=Count("id")).order_by())
     psm_running = (
         ventures.filter(status=VentureStatus.RUNNING).values("worker_id").distinct().count()
@@ -51,6 +54,7 @@ def area_indicators(user, today: datetime.date | None = None) -> dict:
     support = [
         {"source": sources[row["source"]], "count": row["n"], "total": row["total"] or 0}
         for row in Support.objects.visible_to(user)
+        .in_region(region_code)
         .values("source")
         .annotate(n=Count("id"), total=Sum("amount"))
         .order_by("-total", "source")
@@ -78,3 +82,32 @@ def area_indicators(user, today: datetime.date | None = None) -> dict:
             {"months": 24, "survived": s24, "cohort": c24, "percent": percent(s24, c24)},
         ],
     }
+
+
+def report_rows(user, region_code: str, today: datetime.date | None = None) -> list[tuple]:
+    """(label, value as people read it) for the section of the monthly and yearly report:
+    the state when the report is made, not a sum over the period."""
+    f = area_indicators(user, today, region_code)
+    rows = [
+        (_("PSM with a running venture"), f"{f['psm_running']:,}".replace(",", ".")),
+        (
+            _("Ventures planned, running, stopped"),
+            " / ".join(str(f["by_status"][s]) for s in VentureStatus.values),
+        ),  # fmt: skip
+        (_("Support received in all"), rupiah(f["support_total"])),
+    ]
+    rows += [
+        (_("Support from %(source)s") % {"source": row["source"]},
+         f"{rupiah(row['total'])} ({row['count']}x)")
+        for row in f["support"]
+    ]  # fmt: skip
+    for row in f["survival"]:
+        share = "" if row["percent"] is None else f" ({row['percent']}%)"
+        rows.append(
+            (_("Still running after %(n)s months") % {"n": row["months"]},
+             f"{row['survived']} / {row['cohort']}{share}")
+        )  # fmt: skip
+    rows += [
+        (_("Net income a month: %(band)s") % {"band": label}, str(n)) for label, n in f["bands"]
+    ]
+    return rows

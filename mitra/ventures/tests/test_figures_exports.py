@@ -81,3 +81,20 @@ def test_the_export_holds_the_area_rows_with_indonesian_headers_and_is_logged(
 
 def test_a_psm_may_not_export(regions, trimulyo_worker, client_for):
     assert client_for(trimulyo_worker).get(reverse("ventures:export_csv")).status_code == 403
+
+
+def test_the_monthly_report_has_a_section_on_economic_self_reliance(regions, bantul_officer):
+    from django.core.files.storage import default_storage
+    from python_calamine import CalamineWorkbook
+
+    from mitra.stats import reports
+    from mitra.stats.models_reports import ReportKind
+
+    _story()
+    report = reports.generate(bantul_officer, "3402", ReportKind.MONTHLY, datetime.date(2026, 5, 1))
+    with default_storage.open(report.xlsx_file, "rb") as handle:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+    rows = book.get_sheet_by_name("Kemandirian ekonomi").to_python()
+    values = {row[0]: row[1] for row in rows[1:]}
+    assert values["PSM dengan usaha berjalan"] == "1"  # Bantul's, not Sleman's
+    assert values["Seluruh dukungan yang diterima"] == "Rp 15.000.000"
