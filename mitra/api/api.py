@@ -12,10 +12,16 @@ from mitra.training.api import router as training_router
 from mitra.ventures.api import router as ventures_router
 from mitra.workers.api import router as workers_router
 
-from . import errors
+from . import errors, openapi
 from .auth import API_AUTH
 
-api = NinjaAPI(
+
+class MitraAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return openapi.complete(super().get_openapi_schema(*args, **kwargs))
+
+
+api = MitraAPI(
     title="Mitra API",
     version="1",
     description=(

@@ -1,0 +1,54 @@
+"""The OpenAPI document made complete for generated clients (issue 16): every operation documents
+the error answers the gates give (errors.py's one format), and `servers` names this server."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+        }
+    },
+}
+ERROR_REF = {"$ref": "#/components/schemas/ApiError"}
+WHY = {
+    "401": "Not signed in, or the token is unknown, revoked or expired.",
+    "403": "The caller's role may not do this (or two-factor login is still required).",
+    "404": "No such object in the caller's region scope.",
+    "409": "Another change came first (stale version) or the rules refuse the change.",
+    "422": "Some values are not valid (the details name them).",
+    "428": "The write needs the object's version (If-Match or `version`).",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def complete(schema: dict) -> dict:
+    schema.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = ERROR_SCHEMA
+    schema["servers"] = [{"url": "/", "description": "this Mitra server"}]
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = ["401", "403"] if operation.get("security") != [] else []
+            if "{" in str(operation.get("parameters", "")) or any(
+                p.get("in") == "path" for p in operation.get("parameters", [])
+            ):
+                codes.append("404")
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.append("422")
+            if method in WRITES:
+                codes += ["404", "409", "422", "428"]
+            responses = operation.setdefault("responses", {})
+            for code in dict.fromkeys(codes):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": WHY[code],
+                        "content": {"application/json": {"schema": ERROR_REF}},
+                    },
+                )
+    return schema
