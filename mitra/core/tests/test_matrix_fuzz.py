@@ -219,6 +219,7 @@ ID_SOURCES = {
     "appeal_id": ("/api/v1/awards/appeals", "items", "id"),
     "event_id": ("/api/v1/events/", "items", "id"),
     "invitation_id": ("/api/v1/events/{event_id}/invitations", "items", "id"),
+    "venture_id": ("/api/v1/ventures/", None, "id"),
     # A job is named only by the answer that started it (no API lists jobs): left to random ids.
     "job_id": None,
 }
