@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from mitra.core import exports as files
 from mitra.core.access import log_export
 from mitra.core.scope import format_code
+from mitra.ventures.indicators import area_indicators
 
 from . import charts, maps
 from .exports import BREAKDOWN_LABELS, LEVEL_LABELS, sheet_title, table, table_names, table_title
@@ -216,6 +217,10 @@ def dashboard_page(request, code: str):
         if request.user.has_perm("stats.view_report")
         else [],
         **_charts(board, compare, links),
+        # Counted live from the rows (few: one PSM in several has a venture), not rolled up.
+        "ventures": area_indicators(request.user, region_code=board.region_code)
+        if request.user.has_perm("ventures.view_venture")
+        else None,
     }
     return render(request, "stats/dashboard.html", context, status=400 if errors else 200)
 

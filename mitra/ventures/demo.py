@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+from importlib import import_module
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,7 +70,7 @@ def _trimulyo(today, rng) -> int:
     venture = Venture.objects.create(
         name="Warung Sembako Berkah",
         worker=worker,
-        kind=VentureKind.objects.get(name="Warung sembako", region_code=""),
+        kind=VentureKind.objects.get_or_create(name="Warung sembako", region_code="")[0],
         village=worker.village,
         status="running",
         started_on=today - datetime.timedelta(days=600),
@@ -101,7 +102,10 @@ def seed_ventures(scale: str = "demo", stdout=None) -> int:
         return 0
     rng = random.Random(34_2015)
     today = timezone.localdate()
-    kinds = list(VentureKind.objects.filter(region_code="").order_by("name"))
+    # The national list comes with a migration; a flushed test database (the live server's) has
+    # lost it, so the demo puts it back.
+    names = import_module("mitra.ventures.migrations.0002_national_kinds").KINDS
+    kinds = [VentureKind.objects.get_or_create(name=n, region_code="")[0] for n in names]
     count = 0
     with transaction.atomic():
         count += _trimulyo(today, rng)

@@ -1,6 +1,6 @@
 """End to end in Debian's Chromium: an officer records a venture and a grant, the PSM adds a
 quarterly result from the phone (360 px, nothing sticks out sideways), and the area's figures
-show it. Indonesian interface (the default), so the test reads the labels people see."""
+and the dashboard show it. Indonesian interface (the default), so the test reads the labels people see."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,6 +9,8 @@ from mitra.testing_browser import horizontal_overflow, login_as
 from mitra.ventures.models import Support, Venture, VentureResult
 from mitra.workers.tests.builders import build_worker
 
+from .builders import national_kind
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,6 +18,7 @@ def test_officer_records_a_venture_and_grant_the_psm_adds_a_quarter_from_the_pho
     page, phone_page, live_server, trimulyo_worker, bantul_officer
 ):
     build_worker(user=trimulyo_worker, status="active", full_name="Sri Wahyuni")
+    national_kind("Warung sembako")
 
     login_as(page, live_server, bantul_officer)
     page.goto(f"{live_server.url}/usaha/baru/")
@@ -58,3 +61,5 @@ def test_officer_records_a_venture_and_grant_the_psm_adds_a_quarter_from_the_pho
     page.goto(f"{live_server.url}/usaha/ringkasan/")
     expect(page.locator("#psm-running")).to_have_text("1")
     expect(page.locator("main")).to_contain_text("Rp 5.000.000")
+    page.goto(f"{live_server.url}/dasbor/")
+    expect(page.locator("#dash-psm-running")).to_have_text("1")
