@@ -135,7 +135,7 @@ def test_the_report_pdf_shows_no_english_indicator_name(diy_officer, workers, en
     flat = " ".join(text.split())
     for indicator in INDICATORS:
         assert str(indicator.label) in flat
-    assert "Mei 2026" in flat and "Laporan Pekerja Sosial" in flat
+    assert "Mei 2026" in flat and "Laporan pekerja sosial" in flat
 
 
 def _cells(book) -> list[str]:
