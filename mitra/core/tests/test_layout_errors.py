@@ -21,7 +21,7 @@ def test_a_bad_request_answers_400_in_indonesian_with_the_menu(psm_client):
     text = response.content.decode()
     assert response.status_code == 400
     assert "Permintaan tidak dapat dibaca" in text
-    assert 'id="main-menu"' in text and "Kasus &amp; Kegiatan" in text
+    assert 'id="main-menu"' in text and "Kasus &amp; kegiatan" in text
     assert 'name="viewport"' in text
 
 

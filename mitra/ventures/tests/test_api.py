@@ -96,8 +96,10 @@ def test_a_patch_needs_the_version_read_and_stops_a_venture_with_its_reason(
     build_result(venture)
     client = client_for(bantul_officer)
     url = f"/api/v1/ventures/{venture.pk}"
-    stale = _post(client, url, {"version": 7, "status": "stopped"}, "patch")
-    assert stale.status_code in (409, 422)
+    stale = _post(client, url, {"version": 7, "name": "Ditimpa"}, "patch")
+    assert stale.status_code == 409, stale.content
+    venture.refresh_from_db()
+    assert venture.name != "Ditimpa" and venture.version == 1
     missing = _post(client, url, {"version": 1, "status": "stopped"}, "patch")
     assert missing.status_code == 422
     done = _post(
