@@ -39,6 +39,20 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 860}
 # The phone a PSM works from: a cheap Android, 360 CSS pixels wide.
 PHONE_VIEWPORT = {"width": 360, "height": 740}
+
+
+def rendering_walk_on_sqlite_only():
+    """Skip mark for the demo-seed rendering walks (phone width, axe, homes): what they check is
+    drawn by the browser from the same templates whatever the database, so they run once, on
+    SQLite (docs/adr/0023-rendering-walks-on-sqlite-only.md)."""
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor != "sqlite",
+        reason="a rendering check, run on SQLite only (docs/adr/0023): the database adds nothing",
+    )
+
+
 LOCALE = "id-ID"
 # Actions and expect() give up after 15 s (Playwright: 30 s and 5 s): the live server is local.
 DEFAULT_TIMEOUT_MS = 15_000

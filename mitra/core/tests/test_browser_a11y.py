@@ -3,25 +3,19 @@ each demo user's walk opens from their home (every route and tab once), on the l
 the public certificate verification page in each of its states. The PSM and the TKSK are walked
 on a 360 px phone, as they work; the officers, jurors and the auditor at desktop width.
 
-Runs on SQLite only (docs/adr/0023-accessibility-walk-on-sqlite-only.md): it checks what the
+Runs on SQLite only (docs/adr/0023-rendering-walks-on-sqlite-only.md): it checks what the
 browser renders, which the database does not change, and the walk costs over two minutes."""
 
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mitra.testing_axe import axe_problems
+from mitra.testing_browser import rendering_walk_on_sqlite_only
 from mitra.testing_walk import demo_login, route_key, seed_demo, walk
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        connection.vendor != "sqlite",
-        reason="a rendering check, run on SQLite only (docs/adr/0023): the database adds nothing",
-    ),
-]
+pytestmark = [pytest.mark.browser, rendering_walk_on_sqlite_only()]
 
 PHONE_USERS = ("psm.trimulyo", "tksk.jetis")
 # The auditor sees the national pages admin.nasional does (read only); the Bantul officer the

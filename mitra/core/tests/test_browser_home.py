@@ -6,10 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from mitra.accounts.demo import DEMO_USERS
-from mitra.testing_browser import horizontal_overflow
+from mitra.testing_browser import horizontal_overflow, rendering_walk_on_sqlite_only
 from mitra.testing_walk import demo_login, seed_demo
 
-pytestmark = pytest.mark.browser
+# On SQLite only (docs/adr/0023-rendering-walks-on-sqlite-only.md); the counts behind each line
+# are checked on both databases by test_home_demo.py.
+pytestmark = [pytest.mark.browser, rendering_walk_on_sqlite_only()]
 
 ROLES = ["admin.nasional", "dinsos.diy", "dinsos.bantul", "tksk.jetis", "psm.trimulyo"]
 ROLES += ["juri.demo", "auditor.demo"]

@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from mitra.testing_browser import PHONE_VIEWPORT, horizontal_overflow
+from mitra.testing_browser import (
+    PHONE_VIEWPORT,
+    horizontal_overflow,
+    rendering_walk_on_sqlite_only,
+)
 from mitra.testing_walk import demo_login, seed_demo, walk
 
-pytestmark = pytest.mark.browser
+# On SQLite only (docs/adr/0023-rendering-walks-on-sqlite-only.md): widths do not depend on the
+# database; the GET walk opens the same pages on both databases for server errors.
+pytestmark = [pytest.mark.browser, rendering_walk_on_sqlite_only()]
 
 USERS = ["psm.trimulyo", "tksk.jetis"]
 
