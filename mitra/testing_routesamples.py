@@ -65,6 +65,7 @@ PK_MODELS = {
     "/acara/": "events.Event",
     "/acara/sertifikat/": "events.ParticipationCertificate",
     "/usaha/": "ventures.Venture",
+    "/usaha/impor/": "core.Job",
 }
 REGION_PARAMS = {"code", "region"}
 # Values the pages link to (a status change, a file format, a dashboard table); the fallback

@@ -99,6 +99,14 @@ def _venture_in(code):
     return build_venture(village=access._VILLAGE_IN[code])
 
 
+def _venture_import_in(code):
+    """A ventures import waiting for its confirmation (a Job of kind ventures.import)."""
+    job = access._import_in(code)
+    job.kind = "ventures.import"
+    job.save(update_fields=["kind"])
+    return job
+
+
 def _objects(code):
     """kind -> (url values, the object's region code)."""
     case = access._case_in(code)
@@ -207,6 +215,7 @@ def _objects(code):
         "nomination_absent_child": ({"pk": nomination.pk}, nomination.region_code),
         "venture": ({"pk": venture.pk, "venture_id": venture.pk}, venture.region_code),
         "venture_absent_child": ({"pk": venture.pk}, venture.region_code),
+        "venture_import": ({"pk": (vi := _venture_import_in(code)).pk}, vi.region_code),
         "course": ({"pk": batch.course_id, "course_id": batch.course_id}, ""),
         "absent": ({}, ""),
         "search": ({"_query": "?q=Jetis"}, ""),
