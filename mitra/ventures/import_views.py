@@ -151,16 +151,14 @@ def confirm(request, pk):
         )
     except (FileProblem, ValidationError, PermissionDenied) as exc:
         # Nothing was written (the transaction rolled back): the officer may upload it again.
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED,
-            message=str(exc)[:500] or _("Nothing was written."),
-            params={**job.params, "phase": "cancelled"},
-            finished_at=timezone.now(),
-        )
-        discard(job.params["file"], keep_report=False)
         reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _fail(job, reason or _("Nothing was written."))
         messages.error(request, _("Nothing was written: %(reason)s") % {"reason": reason})
         return redirect("ventures:import_detail", pk=job.pk)
+    except Exception:
+        # A database failure: the transaction rolled back; the import must not stay "running".
+        _fail(job, _("Nothing was written."))
+        raise
     result = report.as_dict()
     result["written"] = {"ventures": report.ventures, "supports": report.supports}
     Job.objects.filter(pk=job.pk).update(
@@ -173,6 +171,16 @@ def confirm(request, pk):
         % {"v": report.ventures, "s": report.supports},
     )
     return redirect("ventures:import_detail", pk=job.pk)
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.FAILED,
+        message=message[:500],
+        params={**job.params, "phase": "cancelled"},
+        finished_at=timezone.now(),
+    )
+    discard(job.params["file"], keep_report=False)
 
 
 @import_permission

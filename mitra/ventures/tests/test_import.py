@@ -157,6 +157,8 @@ def test_the_write_is_all_or_nothing(psm, bantul_officer, client_for):
         client.post(reverse("ventures:import_confirm", args=[job.pk]))
     assert len(calls) == 2
     assert not Venture.objects.exists() and not Support.objects.exists()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED  # not left "running": the officer may upload again
 
 
 def test_a_change_since_the_check_writes_nothing(psm, bantul_officer, client_for):
