@@ -109,6 +109,27 @@ def _merge(into: dict, rows, key="g") -> None:
             bucket[name] = bucket.get(name, 0) + (value or 0)
 
 
+def _merge_ventures(out: dict, source, g) -> None:
+    """The ventures' measures (snapshots: no period, kind or category filter), counted by the
+    function the rollups count with (stats.rollups_ventures)."""
+    from mitra.ventures.indicators import venture_measures
+    from mitra.ventures.models import Support, Venture
+    from mitra.workers.models import Worker
+
+    user, code = source.user, source.code
+    measures = venture_measures(
+        Worker.objects.visible_to(user).in_region(code),
+        Venture.objects.visible_to(user).in_region(code),
+        Support.objects.visible_to(user).in_region(code),
+        lambda field: group_expr(field, g),
+        source.today,
+    )
+    for key, values in measures.items():
+        bucket = out[key]
+        for name, value in values.items():
+            bucket[name] = bucket.get(name, 0) + value
+
+
 class RawSource:
     """Measures of `code` and its child regions from the raw tables, as seen by `user`."""
 
@@ -305,6 +326,7 @@ class RawSource:
             .order_by()
             .annotate(verified_reports=Count("pk"), people_reached=Coalesce(Sum(PEOPLE), 0)),
         )
+        _merge_ventures(out, self, g)
         return out
 
     # trends and breakdowns of the region as a whole ------------------------------------------

@@ -211,5 +211,70 @@ INDICATORS: list[Indicator] = [
         "recognition",
         "count",
     ),
+    _i(
+        "psm_running",
+        _("PSM with a running venture"),
+        _("Workers registered in the area who have at least one running venture."),
+        "ventures",
+        "count",
+        True,
+    ),
+    _i(
+        "ventures_running",
+        _("Running ventures"),
+        _("Ventures in the area whose status is running."),
+        "ventures",
+        "count",
+        True,
+    ),
+    _i(
+        "support_given",
+        _("Support given to ventures"),
+        _("Times the area's ventures received support, from any programme, up to today."),
+        "ventures",
+        "count",
+        True,
+    ),
+    _i(
+        "support_amount",
+        _("Support received (Rp)"),
+        _("Rupiah value of the money and goods the area's ventures received, up to today."),
+        "ventures",
+        "count",
+        True,
+    ),
+    _i(
+        "survival_12",
+        _("Still running after 12 months"),
+        _(
+            "Of the ventures that started at least 12 months ago, the share that had not stopped "
+            "12 months after their start."
+        ),
+        "ventures",
+        "percent",
+        True,
+    ),
+    _i(
+        "survival_24",
+        _("Still running after 24 months"),
+        _(
+            "Of the ventures that started at least 24 months ago, the share that had not stopped "
+            "24 months after their start."
+        ),
+        "ventures",
+        "percent",
+        True,
+    ),
+    _i(
+        "income_over_1m",
+        _("Ventures earning Rp 1 million or more"),
+        _(
+            "Share of running ventures whose latest result shows a net income of Rp 1 million a "
+            "month or more (running ventures without a result count as not)."
+        ),
+        "ventures",
+        "percent",
+        True,
+    ),
 ]
 INDICATOR_BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}

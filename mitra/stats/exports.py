@@ -30,6 +30,8 @@ BREAKDOWN_LABELS = {
     "workers_by_sex": _("Active workers by sex"),
     "workers_by_tenure": _("Active workers by years in service"),
     "workers_by_kind": _("Active workers by kind"),
+    "ventures_by_income": _("Running ventures by net income a month"),
+    "support_by_source": _("Support to ventures by source (Rp)"),
 }
 # Each breakdown's columns: the code (only where it means something to the reader: a PMKS
 # number, L/P; the other keys are Mitra's internal English names) and what the rows are.
@@ -42,6 +44,8 @@ BREAKDOWN_COLUMNS = {
     "workers_by_sex": (_("Code"), _("Sex")),
     "workers_by_tenure": (None, _("Length of service")),
     "workers_by_kind": (None, _("Worker kind")),
+    "ventures_by_income": (None, _("Net income a month")),
+    "support_by_source": (None, _("Given by")),
 }
 # Shorter names for the tables whose title does not fit a worksheet tab (31 characters at most).
 SHEET_TITLES = {
@@ -49,6 +53,8 @@ SHEET_TITLES = {
     "beneficiaries_by_category": _("Beneficiaries by category"),
     "workers_by_sex": _("Workers by sex"),
     "workers_by_tenure": _("Workers by years in service"),
+    "ventures_by_income": _("Ventures by income"),
+    "support_by_source": _("Support by source"),
 }
 TRENDS_TABLE, CHILDREN_TABLE = "tren", "wilayah"
 

@@ -201,6 +201,16 @@ def derive(m: dict, today: datetime.date) -> dict[str, float | int | None]:
         "people_reached": g("people_reached", 0),
         "nominees": None,
         "winners": None,
+        "psm_running": g("psm_running", 0),
+        "ventures_running": g("ventures_running", 0),
+        "support_given": g("support_given", 0),
+        "support_amount": g("support_amount", 0),
+        "survival_12": _share(g("survived_12", 0), g("cohort_12", 0)),
+        "survival_24": _share(g("survived_24", 0), g("cohort_24", 0)),
+        "income_over_1m": _share(
+            sum(g(f"income_{band}", 0) for band in (2, 3, 4)),
+            g("ventures_running", 0),
+        ),
     }
 
 
@@ -292,6 +302,14 @@ def _labels(kind: str, categories: dict[str, str]) -> dict[str, str]:
         return {k: str(v) for k, v in SEX_CHOICES}
     if kind == "workers_by_kind":
         return {k: str(v) for k, v in WorkerKind.choices}
+    if kind == "ventures_by_income":
+        from mitra.ventures.models import IncomeBand
+
+        return {k: str(v) for k, v in IncomeBand.choices}
+    if kind == "support_by_source":
+        from mitra.ventures.models import SupportSource
+
+        return {k: str(v) for k, v in SupportSource.choices}
     if kind == "workers_by_age_band":
         return {key: _("%(band)s years") % {"band": key} for _lo, _hi, key in AGE_BANDS}
     if kind == "workers_by_tenure":
@@ -319,6 +337,8 @@ def _breakdowns(raw: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str
         "workers_by_sex",
         "workers_by_tenure",
         "workers_by_kind",
+        "ventures_by_income",
+        "support_by_source",
     ):
         labels = _labels(kind, categories)
         values = raw.get(kind, {})
@@ -328,6 +348,19 @@ def _breakdowns(raw: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str
         # one names a bar or a row of a table.
         out[kind] = [(k, capfirst(labels.get(k, k)), values[k]) for k in keys]
     return out
+
+
+def _venture_breakdowns(total: dict) -> dict[str, dict[str, int]]:
+    """The region's running ventures by income band and support by source, from its measures
+    (the sums of its children's: VentureSnapshot columns, or the raw counts)."""
+    from mitra.ventures.models import SupportSource
+
+    return {
+        "ventures_by_income": {
+            str(band): total.get(f"income_{band}", 0) for band in range(5)
+        },  # fmt: skip
+        "support_by_source": {s: total.get(f"support_{s}", 0) for s in SupportSource.values},
+    }
 
 
 def _recognition(user, code: str, filters: Filters) -> dict:
@@ -368,7 +401,7 @@ def dashboard(user, region_code: str, filters: Filters) -> Dashboard:
         values=values,
         children=_child_rows(code, child_len, measures, today),
         trends=trends,
-        breakdowns=_breakdowns(source.breakdowns()),
+        breakdowns=_breakdowns({**source.breakdowns(), **_venture_breakdowns(total)}),
         recognition=recognition,
         filters=filters,
         child_level=LEVEL_BY_LENGTH.get(child_len, "") if child_len else "",

@@ -38,7 +38,7 @@ from .indicators import INDICATOR_BY_KEY, INDICATORS, Filters, dashboard
 from .models_reports import GeneratedReport, ReportKind, ReportSubscription
 
 log = logging.getLogger(__name__)
-GROUP_ORDER = ("workforce", "training", "fieldwork", "recognition")
+GROUP_ORDER = ("workforce", "training", "fieldwork", "recognition", "ventures")
 PDF_TABLE_KEYS = 6  # indicator columns per child table on an A4 landscape page
 
 

@@ -21,13 +21,10 @@ import logging
 import os
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Min, Subquery, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from .aggregates import (
-    PEOPLE,
-)
 from .rollups_models import (
     CaseSnapshot,
     CaseTotal,
@@ -35,8 +32,11 @@ from .rollups_models import (
     FactMonth,
     ReferralMonth,
     RollupState,
+    VentureSnapshot,
     WorkerSnapshot,
 )
+from .rollups_sources import _case_totals, _fact_sources
+from .rollups_ventures import build_ventures
 from .rollups_workers import _scoped
 from .rollups_workers import build_workers as _build_workers
 
@@ -85,67 +85,6 @@ def ready_and_as_of() -> tuple[bool, datetime.datetime]:
         row = (None, None, oldest_mark)
     candidates = [t for t in row[1:] if t is not None]
     return row[0] is not None, min(candidates) if candidates else timezone.now()
-
-
-# --- fact sources ---------------------------------------------------------------------------------
-
-
-def _fact_sources():
-    """(queryset factory, month field, kind expression, category path or None, measures)."""
-    from mitra.cases.models import ActivityReport, Beneficiary, Case, Intervention, Referral
-    from mitra.workers.models import Worker
-
-    return [
-        (
-            Case.objects.all,
-            "opened_on",
-            F("worker__kind"),
-            "categories",
-            {"new_cases": Count("pk")},
-        ),
-        (
-            lambda: Case.objects.filter(closed_on__isnull=False),
-            "closed_on",
-            F("worker__kind"),
-            "categories",
-            {"closed_cases": Count("pk")},
-        ),
-        (
-            Beneficiary.objects.all,
-            "consent_on",
-            Value(""),
-            "categories",
-            {"beneficiaries": Count("pk")},
-        ),
-        (
-            Referral.objects.all,
-            "sent_on",
-            F("case__worker__kind"),
-            "case__categories",
-            {"referrals": Count("pk"), "referrals_served": Count("pk", filter=Q(status="served"))},
-        ),
-        (
-            Intervention.objects.all,
-            "on",
-            F("case__worker__kind"),
-            "case__categories",
-            {"interventions": Count("pk")},
-        ),
-        (
-            lambda: ActivityReport.objects.filter(status="verified"),
-            "on",
-            F("worker__kind"),
-            None,
-            {"verified_reports": Count("pk"), "people_reached": Sum(PEOPLE)},
-        ),
-        (
-            lambda: Worker.objects.registered().filter(joined_on__isnull=False),
-            "joined_on",
-            F("kind"),
-            None,
-            {"new_workers": Count("pk")},
-        ),
-    ]
 
 
 def _grouped(
@@ -333,16 +272,25 @@ def _measure_columns(model) -> list[str]:
         return list(FactMonth.MEASURES)
     if model is ReferralMonth:
         return ["referrals"]
+    if model is VentureSnapshot:
+        return list(VentureSnapshot.MEASURES)
     return ["overdue_followups"]
 
 
 _DEST_KEYS[WorkerSnapshot] = ["region_code", "worker_kind"]
+_DEST_KEYS[VentureSnapshot] = ["region_code", "worker_kind"]
 
 
 # --- rebuild and refresh --------------------------------------------------------------------------
 
-MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot, CaseTotal)
-SUMMED = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot)  # upper grains = sums of lower
+MODELS = (FactMonth, ReferralMonth, CaseSnapshot, WorkerSnapshot, VentureSnapshot, CaseTotal)
+SUMMED = (
+    FactMonth,
+    ReferralMonth,
+    CaseSnapshot,
+    WorkerSnapshot,
+    VentureSnapshot,
+)  # upper grains = sums of lower
 MONTHLY = (FactMonth, ReferralMonth)  # rows per month: a refresh may start at a month
 
 
@@ -360,6 +308,7 @@ def _rebuild(districts, regencies, provinces, today, since=None) -> None:
     _build_from_raw(6, districts, today, since)
     _build_from_raw(4, regencies, today, since)
     _build_workers(districts, today)
+    build_ventures(districts, today)
     for model in SUMMED:
         bound = since if model in MONTHLY else None
         _sum_up(model, 6, 4, regencies, bound)
@@ -367,27 +316,6 @@ def _rebuild(districts, regencies, provinces, today, since=None) -> None:
         _sum_up(model, 2, 0, None, bound)
     for grain, codes in ((6, districts), (4, regencies), (2, provinces), (0, None)):
         _case_totals(grain, codes)
-
-
-def _case_totals(grain: int, codes) -> None:
-    """`CaseTotal` rows of `grain` for `codes` (None: all) from the fact rows just written, so the
-    totals are the month sums by construction."""
-    facts, totals = FactMonth._meta.db_table, CaseTotal._meta.db_table
-    where, params = "grain = %s", [grain]
-    if codes is not None:
-        if not codes:
-            return
-        where += f" AND region_code IN ({', '.join(['%s'] * len(codes))})"
-        params += list(codes)
-    sql = (
-        f"INSERT INTO {totals} (region_code, grain, worker_kind, category, new_cases, "  # noqa: S608
-        f"closed_cases) SELECT region_code, grain, worker_kind, category, SUM(new_cases), "
-        f"SUM(closed_cases) FROM {facts} WHERE {where} "
-        "GROUP BY region_code, grain, worker_kind, category "
-        "HAVING SUM(new_cases) <> 0 OR SUM(closed_cases) <> 0"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
 
 
 def _analyze() -> None:
@@ -427,9 +355,12 @@ def _refresh_overdue(today: datetime.date) -> None:
     CaseSnapshot.objects.all().delete()
     _build_overdue(6, None, today)
     _build_overdue(4, None, today)
-    _sum_up(CaseSnapshot, 6, 4, None)
-    _sum_up(CaseSnapshot, 4, 2, None)
-    _sum_up(CaseSnapshot, 2, 0, None)
+    # Survival after 12 and 24 months changes with the date too.
+    VentureSnapshot.objects.all().delete()
+    build_ventures(None, today)
+    for model in (CaseSnapshot, VentureSnapshot):
+        for lower, upper in ((6, 4), (4, 2), (2, 0)):
+            _sum_up(model, lower, upper, None)
 
 
 def _one_core() -> None:

@@ -208,6 +208,68 @@ class WorkerSnapshot(models.Model):
         return f"{self.region_code} {self.worker_kind}"
 
 
+class VentureSnapshot(models.Model):
+    """The ventures of a region now (rollups_ventures.py): PSM with a running venture (counted
+    where the PSM is registered), support received to date, survival after 12 and 24 months,
+    income bands of the running ventures. worker_kind is always '' (ventures count under every
+    kind filter, like beneficiaries); it keeps the key shape of the other snapshot tables."""
+
+    region_code = models.CharField(max_length=6)
+    grain = models.PositiveSmallIntegerField()
+    worker_kind = models.CharField(max_length=10, blank=True, default="")
+    psm_running = models.IntegerField(default=0)
+    ventures_running = models.IntegerField(default=0)
+    support_given = models.IntegerField(default=0)
+    support_amount = models.BigIntegerField(default=0)
+    survived_12 = models.IntegerField(default=0)
+    cohort_12 = models.IntegerField(default=0)
+    survived_24 = models.IntegerField(default=0)
+    cohort_24 = models.IntegerField(default=0)
+    income_0 = models.IntegerField(default=0)
+    income_1 = models.IntegerField(default=0)
+    income_2 = models.IntegerField(default=0)
+    income_3 = models.IntegerField(default=0)
+    income_4 = models.IntegerField(default=0)
+    # Support received (Rp) per source (ventures.SupportSource).
+    support_kemensos = models.BigIntegerField(default=0)
+    support_dinas = models.BigIntegerField(default=0)
+    support_other_gov = models.BigIntegerField(default=0)
+    support_csr = models.BigIntegerField(default=0)
+    support_bank = models.BigIntegerField(default=0)
+    support_other = models.BigIntegerField(default=0)
+
+    objects = RollupQuerySet.as_manager()
+
+    MEASURES = (
+        "psm_running",
+        "ventures_running",
+        "support_given",
+        "support_amount",
+        "survived_12",
+        "cohort_12",
+        "survived_24",
+        "cohort_24",
+        "income_0",
+        "income_1",
+        "income_2",
+        "income_3",
+        "income_4",
+        "support_kemensos",
+        "support_dinas",
+        "support_other_gov",
+        "support_csr",
+        "support_bank",
+        "support_other",
+    )
+    INCOME_COLUMNS = ("income_0", "income_1", "income_2", "income_3", "income_4")
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "region_code"])]
+
+    def __str__(self):
+        return self.region_code
+
+
 class DirtyDistrict(models.Model):
     """A district whose rollup rows are behind its raw rows, since `marked_at` (the latest mark)."""
 

@@ -17,6 +17,7 @@ from .rollups_models import (
     CaseTotal,
     FactMonth,
     ReferralMonth,
+    VentureSnapshot,
     WorkerSnapshot,
 )
 
@@ -161,6 +162,16 @@ class RollupSource:
             )
         )
         for row in workers:
+            bucket = out[row.pop("region_code")]
+            for name, value in row.items():
+                bucket[name] = value or 0
+        ventures = (
+            self._rows(VentureSnapshot, category=False)
+            .values("region_code")
+            .order_by()
+            .annotate(**{m: Sum(m) for m in VentureSnapshot.MEASURES})
+        )
+        for row in ventures:
             bucket = out[row.pop("region_code")]
             for name, value in row.items():
                 bucket[name] = value or 0

@@ -137,6 +137,33 @@ def _batch_changed(sender, instance, raw=False, **kwargs):
     mark_dirty(_worker_region(list(ids)), since=_this_month())
 
 
+def _venture_changed(sender, instance, raw=False, **kwargs):
+    """A venture, its support or its results: the ventures' snapshot of its district (and the one
+    it left), and of its PSM's district (PSM with a running venture count where they are
+    registered). No monthly row changes."""
+    if raw:
+        return
+    from mitra.ventures.models import Venture
+
+    if isinstance(instance, Venture):
+        worker_ids = [instance.worker_id]
+    else:  # by id: on a cascade the venture may be on its way out
+        ventures = Venture._base_manager.filter(pk=instance.venture_id)
+        worker_ids = list(ventures.values_list("worker_id", flat=True))
+    codes = [instance.region_code, *_worker_region(worker_ids)]
+    old = getattr(instance, _OLD, None)
+    if old:
+        codes.append(old)
+    mark_dirty(codes, since=_this_month())
+
+
+def _venture_remember(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    old = sender._base_manager.filter(pk=instance.pk).values_list("region_code", flat=True)
+    setattr(instance, _OLD, old.first())
+
+
 def connect() -> None:
     from mitra.cases.models import Beneficiary, Case
     from mitra.training.models import Batch, Enrolment
@@ -155,3 +182,10 @@ def connect() -> None:
     post_save.connect(_enrolment_changed, sender=Enrolment, dispatch_uid="stats-enrolment")
     post_delete.connect(_enrolment_changed, sender=Enrolment, dispatch_uid="stats-enrolment-del")
     post_save.connect(_batch_changed, sender=Batch, dispatch_uid="stats-batch")
+    from mitra.ventures.models import Support, Venture, VentureResult
+
+    for model in (Venture, Support, VentureResult):
+        uid = f"stats-{model.__name__}"
+        pre_save.connect(_venture_remember, sender=model, dispatch_uid=f"{uid}-pre")
+        post_save.connect(_venture_changed, sender=model, dispatch_uid=f"{uid}-post")
+        post_delete.connect(_venture_changed, sender=model, dispatch_uid=f"{uid}-del")

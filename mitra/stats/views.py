@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from mitra.core import exports as files
 from mitra.core.access import log_export
 from mitra.core.scope import format_code
-from mitra.ventures.indicators import area_indicators
 
 from . import charts, maps
 from .exports import BREAKDOWN_LABELS, LEVEL_LABELS, sheet_title, table, table_names, table_title
@@ -35,6 +34,7 @@ GROUP_LABELS = {
     "training": gettext_lazy("Training"),
     "fieldwork": gettext_lazy("Field work"),
     "recognition": gettext_lazy("Recognition"),
+    "ventures": gettext_lazy("Economic self-reliance of PSM"),
 }
 # The child table shows these columns; the export has every indicator.
 TABLE_KEYS = [
@@ -64,6 +64,8 @@ BAR_BREAKDOWNS = [
     "referrals_by_programme",
     "referrals_by_outcome",
     "workers_by_age_band",
+    "ventures_by_income",
+    "support_by_source",
 ]
 SHARE_BREAKDOWNS = ["workers_by_sex", "workers_by_tenure", "workers_by_kind"]
 
@@ -217,10 +219,6 @@ def dashboard_page(request, code: str):
         if request.user.has_perm("stats.view_report")
         else [],
         **_charts(board, compare, links),
-        # Counted live from the rows (few: one PSM in several has a venture), not rolled up.
-        "ventures": area_indicators(request.user, region_code=board.region_code)
-        if request.user.has_perm("ventures.view_venture")
-        else None,
     }
     return render(request, "stats/dashboard.html", context, status=400 if errors else 200)
 

@@ -18,6 +18,8 @@ from mitra.stats.rollups_models import DirtyDistrict
 from mitra.stats.rollups_reader import DistrictSource, RollupSource
 from mitra.training.models import Course, Enrolment
 from mitra.training.tests.builders import make_batch
+from mitra.ventures.models import VentureResult
+from mitra.ventures.tests.builders import build_result, build_support, build_venture
 from mitra.workers.tests.builders import build_worker
 
 KINDS = ["psm", "psm", "psm", "tksk", "tagana"]
@@ -88,6 +90,57 @@ class World:
                 reached_children_m=rng.randrange(10),
                 status=rng.choice(["draft", "submitted", "verified", "verified"]),
             )
+        self._ventures()
+
+    def _ventures(self):
+        """Ventures of some workers, some in another village than the worker's (a PSM counts
+        where registered, a venture where it is), with support and results."""
+        rng = self.rng
+        self.ventures = []
+        for worker in rng.sample(self.workers, 12):
+            status = rng.choice(["planned", "running", "running", "stopped"])
+            started = None if status == "planned" else _day(rng, self.today, 1200)
+            stopped = None
+            if status == "stopped":
+                stopped = min(self.today, started + datetime.timedelta(days=rng.randrange(900)))
+            village = worker.village_id if rng.random() < 0.7 else rng.choice(self.villages)
+            venture = build_venture(
+                worker, village, status=status, started_on=started, stopped_on=stopped
+            )
+            for _ in range(rng.randrange(3)):
+                build_support(
+                    venture,
+                    source=rng.choice(["kemensos", "dinas", "csr", "bank"]),
+                    amount=rng.randrange(1, 50) * 100_000,
+                    received_on=_day(rng, self.today),
+                )
+            for months_back in rng.sample([3, 6, 9, 12], rng.randrange(3)):
+                build_result(
+                    venture,
+                    period_start=(self.today - datetime.timedelta(days=30 * months_back)).replace(
+                        day=1
+                    ),
+                    income_band=rng.choice("01234"),
+                )
+            self.ventures.append(venture)
+
+    def mutate_ventures(self):
+        rng = self.rng
+        for venture in rng.sample(self.ventures, 3):  # stopped, restarted, or moved
+            if venture.status == "running":
+                venture.status, venture.stopped_on = "stopped", self.today
+            else:
+                venture.status, venture.stopped_on = "running", None
+                venture.started_on = venture.started_on or _day(rng, self.today, 900)
+            venture.village_id = rng.choice(self.villages)
+            venture.save()
+        build_support(rng.choice(self.ventures), source="other", amount=750_000)
+        build_result(rng.choice(self.ventures), period_start=self.today.replace(day=1))
+        result = VentureResult.objects.order_by("?").first()
+        if result:
+            result.delete()
+        doomed = self.ventures.pop(rng.randrange(len(self.ventures)))
+        doomed.delete()  # with its support and results
 
     def _worker(self):
         rng = self.rng
@@ -181,6 +234,7 @@ class World:
             if not w.cases.exists()
             and not w.activity_reports.exists()
             and not Intervention.objects.filter(worker=w).exists()
+            and not w.ventures.exists()
         ]
         if idle:
             Enrolment.objects.filter(worker=idle[0]).delete()
@@ -190,6 +244,7 @@ class World:
             enrolment.result = "passed"
             enrolment.status = "enrolled"
             enrolment.save()
+        self.mutate_ventures()
 
 
 def _filters(today):
@@ -318,3 +373,26 @@ def test_a_refresh_from_the_first_changed_month_equals_raw_group_by(national_adm
     assert set(DirtyDistrict.objects.values_list("since", flat=True)) == {old_month}
     rollups.refresh_dirty()
     assert_rollups_match_raw(national_admin, world.today, sorted({v[:6] for v in world.villages}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [6, 8])
+def test_venture_changes_alone_mark_their_districts_and_the_refresh_equals_raw(
+    national_admin, seed
+):
+    """Ventures stopped, restarted and moved, support and results added or deleted, a venture
+    deleted with its parts: only these marks, and the ventures' figures equal the raw count."""
+    world = World(seed)
+    rollups.rebuild_all()
+    districts = sorted({v[:6] for v in world.villages})
+    national = RollupSource(national_admin, "", 2, _filters(world.today)[0], world.today)
+    figures = {
+        m: sum(row.get(m, 0) for row in national.measures().values())
+        for m in ("psm_running", "support_given", "cohort_12")
+    }
+    assert all(figures.values()), figures  # the random data has ventures to count
+
+    world.mutate_ventures()
+    assert DirtyDistrict.objects.exists()
+    rollups.refresh_dirty()
+    assert_rollups_match_raw(national_admin, world.today, districts)

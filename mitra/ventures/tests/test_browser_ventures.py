@@ -62,4 +62,4 @@ def test_officer_records_a_venture_and_grant_the_psm_adds_a_quarter_from_the_pho
     expect(page.locator("#psm-running")).to_have_text("1")
     expect(page.locator("main")).to_contain_text("Rp 5.000.000")
     page.goto(f"{live_server.url}/dasbor/")
-    expect(page.locator("#dash-psm-running")).to_have_text("1")
+    expect(page.locator(".indicator[data-key=psm_running] .stat-value")).to_have_text("1")
