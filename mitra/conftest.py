@@ -2,6 +2,7 @@
 (DI Yogyakarta; Bantul against its neighbour Sleman; Jetis; Trimulyo)."""
 
 import pytest
+from django.utils import translation
 
 
 def _ensure_regions():
@@ -29,6 +30,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the full region tree once per test database, committed, shared by every test."""
     with django_db_blocker.unblock():
         _ensure_regions()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test-client request in English leaves English active in the thread: the next test, and
+    anything lazy it compares (choice labels), must start from the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
