@@ -84,7 +84,7 @@ class WorkersImport(Endpoint):
         page = client.get(reverse("workers:import_detail", args=[job.pk]))
         result = job.result or {}
         messages = [str(m) for m in page.context.get("messages", [])] if page.context else []
-        errors = [job.error] if getattr(job, "error", "") else []
+        errors = [job.message] if job.status == Job.Status.FAILED and job.message else []
         errors += [str(e) for e in result.get("errors") or []]
         errors += [
             str(p.get("reason", p)) if isinstance(p, dict) else str(p)
@@ -292,7 +292,41 @@ class VentureSupportProof(Endpoint):
         return response, form_errors(response) if response.status_code == 200 else []
 
 
+class VenturesImport(Endpoint):
+    """/usaha/impor/: the upload (checked at once), then the confirmation: no venture and no
+    support may come out of a hostile file."""
+
+    form = "mitra.ventures.import_views.UploadForm"
+
+    def __init__(self, request):
+        self.user = request.getfixturevalue("bantul_officer")
+
+    def rows(self):
+        from mitra.ventures.models import Support, Venture
+
+        return Venture.objects.count() + Support.objects.count()
+
+    def send(self, client, upload):
+        from mitra.core.models import Job
+
+        response = client.post(reverse("ventures:import_start"), {"file": upload})
+        if response.status_code != 302:
+            return response, form_errors(response) if response.status_code == 200 else []
+        job = Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+        if job.params.get("phase") == "check":
+            client.post(reverse("ventures:import_confirm", args=[job.pk]))
+        job.refresh_from_db()
+        page = client.get(reverse("ventures:import_detail", args=[job.pk]))
+        result = job.result or {}
+        errors = [job.message] if job.status == Job.Status.FAILED and job.message else []
+        errors += [str(problem[-1]) for problem in result.get("problems") or []]
+        if page.context:
+            errors += [str(m) for m in page.context.get("messages", [])]
+        return page, errors
+
+
 ENDPOINTS = {
+    "ventures-import": VenturesImport,
     "venture-support-proof": VentureSupportProof,
     "workers-import": WorkersImport,
     "training-results": TrainingResults,

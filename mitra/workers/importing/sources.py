@@ -17,6 +17,7 @@ shows it, list of cell values), one at a time. Calamine holds one sheet in memor
 import codecs
 import csv
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from .columns import HEADER_SCAN_ROWS, find_header
 
+logger = logging.getLogger(__name__)
 MiB = 1024 * 1024
 STALE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -305,9 +307,13 @@ class Table:
                 for number, cells in enumerate(reader, start=1):  # noqa: B007
                     yield number, cells
             except csv.Error as exc:
+                logger.info("CSV unreadable after row %d: %s", number, type(exc).__name__)
                 raise FileProblem(
-                    _("The CSV file cannot be read after row %(row)d: %(error)s")
-                    % {"row": number, "error": exc}
+                    _(
+                        "The CSV file cannot be read after row %(row)d: it is damaged or not "
+                        "a CSV file."
+                    )
+                    % {"row": number}
                 ) from None
 
     def _sheet_rows(self) -> Iterator[tuple[int, list]]:
@@ -327,10 +333,20 @@ class Table:
             for index, cells in enumerate(sheet.iter_rows()):
                 yield index + 1, ([""] * offset + cells) if offset else cells
         except CalamineError as exc:
-            raise FileProblem(
-                _("The spreadsheet cannot be read: %(error)s") % {"error": exc}
-            ) from None
+            raise unreadable(exc) from None
         self._loaded = None
+
+
+def unreadable(exc: Exception) -> FileProblem:
+    """The reader's own message is English and names its internals: the person gets a sentence in
+    their language, the log only the kind of failure (a message may quote the file's cells)."""
+    logger.info("Spreadsheet unreadable: %s", type(exc).__name__)
+    return FileProblem(
+        _(
+            "The spreadsheet cannot be read: it is damaged, protected with a password or not a "
+            "spreadsheet. Open it, save it again as .xlsx and upload it again."
+        )
+    )
 
 
 def open_table(path: Path, kind: str, sheet: str = "") -> Table:
@@ -358,9 +374,7 @@ def open_table(path: Path, kind: str, sheet: str = "") -> Table:
                     if m.visible == SheetVisibleEnum.Visible
                 ] or list(workbook.sheet_names)
         except CalamineError as exc:
-            raise FileProblem(
-                _("The spreadsheet cannot be read: %(error)s") % {"error": exc}
-            ) from None
+            raise unreadable(exc) from None
         if not names:
             raise FileProblem(_("The spreadsheet has no sheets."))
         if sheet:
