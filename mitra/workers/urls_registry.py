@@ -15,6 +15,7 @@ urlpatterns = [
     path("duplikat/", views.duplicate_list, name="duplicates"),
     path("duplikat/gabung/", views.merge, name="merge"),
     path("<uuid:pk>/", views.worker_detail, name="detail"),
+    path("<uuid:pk>/lengkap/", views.worker_detail_full, name="detail_full"),
     path("<uuid:pk>/ubah/", views.worker_update, name="update"),
     path("<uuid:pk>/foto/", views.worker_photo, name="photo"),
     path("<uuid:pk>/status/<slug:to>/", views.worker_status, name="status"),

@@ -5,6 +5,7 @@ Every view starts from `Worker.objects.visible_to(user)`: a record outside the u
 a missing permission 403. GET never changes data. Each opening of a person's record writes an
 access-log row. A NIK or a name never goes into a URL: the list's search travels encrypted."""
 
+import base64
 import datetime
 import re
 import uuid
@@ -18,7 +19,13 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, DateTimeField, Exists, OuterRef
 from django.db.models.functions import Substr
-from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
@@ -32,7 +39,7 @@ from mitra.accounts.roles import Role
 from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
 from mitra.core.nik import mask
-from mitra.core.reasons import reason_gate, with_reason
+from mitra.core.reasons import masked_value, needs_reason, reason_gate, with_reason
 from mitra.core.scope import format_code
 from mitra.core.uploads import CONTENT_TYPES, file_type
 
@@ -276,8 +283,9 @@ LATER_TABS = {
 HIDDEN_HISTORY_FIELDS = {"id", "region_code", "merged_into"}
 
 
-def _history_rows(worker) -> list[dict]:
-    """The record's change history with field labels instead of column names."""
+def _history_rows(worker, masked: bool = False) -> list[dict]:
+    """The record's change history with field labels instead of column names; with `masked`, the
+    personal fields as an auditor sees them before stating a reason (ADR 0021)."""
     meta = Worker._meta
     entries = []
     for entry in ChangeLog.for_object(worker)[:100]:
@@ -292,6 +300,8 @@ def _history_rows(worker) -> list[dict]:
             label = field.verbose_name if field is not None else name
             if entry.action == ChangeLog.Action.CREATE and after in (None, "", False):
                 continue  # a new record: only what was filled in
+            if masked:
+                before, after = masked_value(name, before), masked_value(name, after)
             changes.append(
                 {
                     "label": label,
@@ -328,20 +338,47 @@ def _tabs_for(user) -> list[tuple[str, str]]:
     ]
 
 
-def _profile(request, worker: Worker, *, base_url: str, self_service: bool = False):
+def _inline_photo(worker: Worker) -> str | None:
+    """The photo as a data: address, for the one page an auditor opened with a reason: the photo's
+    own address would be a second read without one."""
+    try:
+        kind = file_type(worker.photo)
+        if kind not in ("jpg", "png"):
+            return None
+        with worker.photo.open("rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+    except FileNotFoundError:
+        return None
+    return f"data:{CONTENT_TYPES[kind]};base64,{data}"
+
+
+def _profile(
+    request, worker: Worker, *, base_url: str, self_service: bool = False, reason: str = ""
+):
+    """The profile page. An auditor sees the address, phone and photo masked; with a stated
+    `reason` (worker_detail_full) they see them in full and the read is logged with it."""
     user = request.user
     tabs = _tabs_for(user)
     tab = request.GET.get("tab") or "ringkasan"
     if tab not in dict(tabs):
         tab = "ringkasan"
-    log_access(request, worker, purpose=_("profile"))
+    masked = needs_reason(user) and not reason
+    log_access(request, worker, purpose=with_reason(_("profile"), reason))
     active = not worker.merged_into_id
+    photo_src = None
+    if worker.photo and not masked:
+        photo_src = _inline_photo(worker) if reason else reverse("workers:photo", args=[worker.pk])
     ctx = {
         "worker": worker,
         "tabs": tabs,
         "tab": tab,
         "base_url": base_url,
         "self_service": self_service,
+        "masked": masked,
+        "revealed": bool(reason),
+        "photo_src": photo_src,
+        "reveal_url": reverse("workers:detail_full", args=[worker.pk])
+        + (f"?tab={tab}" if tab != "ringkasan" else ""),
         "show_full_nik": user.has_perm("workers.view_nik") or worker.user_id == user.pk,
         "transitions": [
             {
@@ -385,7 +422,7 @@ def _profile(request, worker: Worker, *, base_url: str, self_service: bool = Fal
     elif tab == "riwayat":
         ctx["events"] = worker.events.select_related("by", "from_village", "to_village")
     elif tab == "perubahan":
-        ctx["history"] = _history_rows(worker)
+        ctx["history"] = _history_rows(worker, masked)
     elif tab == "pelatihan":
         from mitra.training.needs import worker_training
 
@@ -405,8 +442,34 @@ def worker_detail(request, pk):
 
 @login_required
 @_perm("workers.view_worker")
-@require_GET
+@GET_POST
+def worker_detail_full(request, pk):
+    """The profile with the address, phone and photo in full. An auditor states a reason first
+    (ADR 0021), for each read; the other roles see them on the profile itself."""
+    worker = _worker_or_404(request, pk)
+    base_url = reverse("workers:detail", args=[worker.pk])
+    if not needs_reason(request.user):
+        query = request.GET.urlencode()
+        return redirect(base_url + ("?" + query if query else ""))
+    page, reason = reason_gate(
+        request,
+        worker.full_name,
+        intro=_(
+            "As an auditor you see a person's address, phone number and photo only with a reason. "
+            "The read and its reason are recorded in the access log."
+        ),
+        button=_("Show the full data"),
+    )
+    if page is not None:
+        return page
+    return _profile(request, worker, base_url=base_url, reason=reason)
+
+
+@login_required
+@_perm("workers.view_worker")
+@GET_POST
 def worker_photo(request, pk):
+    """The photo, only through the worker's scope; an auditor states a reason first (ADR 0021)."""
     worker = _worker_or_404(request, pk)
     if not worker.photo:
         raise Http404
@@ -416,6 +479,13 @@ def worker_photo(request, pk):
         raise Http404 from None
     if kind not in ("jpg", "png"):
         raise Http404
+    if request.method == "POST" and not needs_reason(request.user):
+        return HttpResponseNotAllowed(["GET"])
+    page, reason = reason_gate(request, _("photo"))
+    if page is not None:
+        return page
+    if reason:
+        log_access(request, worker, purpose=with_reason(_("photo"), reason))
     response = FileResponse(worker.photo.open("rb"), content_type=CONTENT_TYPES[kind])
     response["Cache-Control"] = "private, no-store"
     return response

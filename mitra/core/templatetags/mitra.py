@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from mitra.core.reasons import masked_value
 from mitra.core.scope import format_code
 
 register = template.Library()
@@ -19,3 +20,10 @@ def actor(user):
     if user is None:
         return _("system")
     return getattr(user, "full_name", "") or getattr(user, "username", "") or _("system")
+
+
+@register.filter
+def masked(value, name):
+    """A personal field as a reader who must state a reason first sees it (ADR 0021):
+    `worker.phone|masked:"phone"` -> 0812****7890."""
+    return masked_value(name, value)

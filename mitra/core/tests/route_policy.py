@@ -120,6 +120,7 @@ PAGES: dict[str, Policy] = {
     "workers:duplicates": P("workers.merge_worker"),
     "workers:merge": P("workers.merge_worker", obj="worker_pair"),
     "workers:detail": P(_W, obj="worker", none_for=_PSM),
+    "workers:detail_full": P(_W, obj="worker", none_for=_PSM),
     "workers:update": P(_WV, obj="worker"),
     "workers:photo": P(_W, obj="worker_absent_child", note="no photo: 404 after the gate"),
     "workers:status": P(_W, "workers.verify_worker", obj="worker"),
