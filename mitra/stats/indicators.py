@@ -44,6 +44,17 @@ def _month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
 
 
+def bad_year_message() -> str:
+    return _("The year must be a number between %(low)s and %(high)s.") % {
+        "low": FIRST_YEAR,
+        "high": LAST_YEAR,
+    }
+
+
+def bad_month_message() -> str:
+    return _("The month must be a number from 1 to 12.")
+
+
 @dataclass(frozen=True)
 class Filters:
     date_from: datetime.date
@@ -73,11 +84,7 @@ class Filters:
                 raise ValidationError(message, code="invalid")
             return value
 
-        bad_year = _("The year must be a number between %(low)s and %(high)s.") % {
-            "low": FIRST_YEAR,
-            "high": LAST_YEAR,
-        }
-        bad_month = _("The month must be a number from 1 to 12.")
+        bad_year, bad_month = bad_year_message(), bad_month_message()
         year_from = number("year_from", default.date_from.year, FIRST_YEAR, LAST_YEAR, bad_year)
         month_from = number("month_from", default.date_from.month, 1, 12, bad_month)
         year_to = number("year_to", default.date_to.year, FIRST_YEAR, LAST_YEAR, bad_year)

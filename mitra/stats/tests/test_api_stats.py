@@ -84,3 +84,39 @@ def test_definitions_list_every_indicator(auditor, client_for):
 
 def test_anonymous_caller_is_refused(client, regions):
     assert client.get("/api/v1/stats/dashboard").status_code == 401
+
+
+def test_a_word_for_a_number_is_refused_naming_the_parameter(bantul_officer, client_for):
+    with translation.override("id"):
+        response = client_for(bantul_officer).get(
+            "/api/v1/stats/dashboard?month_to=lima", HTTP_ACCEPT_LANGUAGE="id"
+        )
+        expected = str(translation.gettext("The month must be a number from 1 to 12."))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == [{"field": "month_to", "message": expected}]
+
+
+def test_empty_filters_are_the_same_as_missing_ones(bantul_officer, client_for):
+    _workers()
+    client = client_for(bantul_officer)
+    empty = client.get("/api/v1/stats/children?year_from=&month_to=&kind=&category=").json()
+    assert empty == client.get("/api/v1/stats/children").json()
+
+
+def test_the_document_names_the_filters_and_the_answers():
+    from mitra.api.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    for name, extra in (("dashboard", []), ("children", ["indicators"])):
+        operation = paths[f"/api/v1/stats/{name}"]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert list(params) == [
+            *["region", "year_from", "month_from", "year_to", "month_to", "kind", "category"],
+            *extra,
+        ]
+        assert all(p["in"] == "query" and p.get("description") for p in params.values())
+        assert "schema" in operation["responses"][200]["content"]["application/json"]
+    assert (
+        "schema"
+        in paths["/api/v1/stats/indicators"]["get"]["responses"][200]["content"]["application/json"]
+    )
