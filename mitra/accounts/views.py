@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from mitra.core.models import ChangeLog
+from mitra.core.reasons import mask_history, needs_reason
 from mitra.core.views import ScopedViewMixin
 
 from .forms import ApiTokenForm, LoginForm, OtpTokenForm, UserForm
@@ -212,8 +213,9 @@ class UserDetailView(ScopedViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.request.user.has_perm("core.view_changelog"):
-            ctx["history"] = ChangeLog.for_object(self.object)[:50]
+            ctx["history"] = mask_history(ChangeLog.for_object(self.object)[:50], self.request.user)
         ctx["can_edit"] = _may_manage(self.request.user, self.object)
+        ctx["masked"] = needs_reason(self.request.user) and self.object != self.request.user
         return ctx
 
 

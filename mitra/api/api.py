@@ -27,7 +27,10 @@ api = MitraAPI(
     description=(
         "JSON API of Mitra. Every list and object is limited to the caller's region scope; "
         "objects outside it answer 404. Authenticate with the browser session (and CSRF token) "
-        "or with a personal token: `Authorization: Bearer mitra_…`."
+        "or with a personal token: `Authorization: Bearer mitra_…`. An auditor reads personal "
+        "fields masked (a phone as `0812****7890`, an address as `Jl. ****`, NIKs as "
+        "`3402********0001`); their full values are shown only on the record's page, after the "
+        "auditor states a reason that goes into the access log (ADR 0021)."
     ),
     auth=API_AUTH,
     urls_namespace="api",

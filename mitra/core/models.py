@@ -257,7 +257,11 @@ class ChangeLog(AppendOnlyModel):
         )
 
     def display_changes(self) -> list[tuple[str, object, object]]:
-        """(field label, before, after) for people: verbose names and choice labels, not codes."""
+        """(field label, before, after) for people: verbose names and choice labels, not codes;
+        personal fields masked when the entry was marked so for its reader (`mask_history`)."""
+        from .reasons import masked_value
+
+        mask = getattr(self, "mask_personal", False)
         model = self.content_type.model_class()
         rows = []
         for name, pair in self.changes.items():
@@ -269,6 +273,8 @@ class ChangeLog(AppendOnlyModel):
                 except Exception:  # noqa: BLE001 - a field removed since the change was logged
                     field = None
             label = str(_field_label(field, name))
+            if mask:
+                before, after = masked_value(name, before), masked_value(name, after)
             rows.append((label, _display_value(field, before), _display_value(field, after)))
         return rows
 

@@ -103,3 +103,13 @@ def masked_value(name: str, value):
     if mask is None or value in (None, ""):
         return value
     return mask(str(value))
+
+
+def mask_history(entries, user):
+    """Change-log entries as `user` may read them: an auditor's show the personal fields' values
+    before and after masked (`ChangeLog.display_changes`)."""
+    entries = list(entries)
+    if needs_reason(user):
+        for entry in entries:
+            entry.mask_personal = True
+    return entries

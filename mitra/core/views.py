@@ -94,6 +94,13 @@ class ChangeLogListView(ScopedViewMixin, ListView):
     def get_queryset(self):
         return super().get_queryset().select_related("actor", "content_type")
 
+    def get_context_data(self, **kwargs):
+        from .reasons import mask_history
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["object_list"] = mask_history(ctx["object_list"], self.request.user)
+        return ctx
+
 
 def record_labels(entries) -> dict[tuple[int, str], str]:
     """(content type, id) -> the record's history label ("Kasus dibuka 3 Des 2026 ·

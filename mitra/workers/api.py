@@ -11,6 +11,10 @@ NIKs: lists always show the masked NIK (a list read writes no access-log row, so
 full NIKs in bulk); one record (GET /{id}, which is logged) shows the full NIK to callers with
 `workers.view_nik`.
 
+Auditors (ADR 0021): the address and the phone number are masked (`Jl. ****`, `0812****7890`), as
+on the profile before a reason is stated; the API offers no unmasked read for them (the profile
+page's "Tampilkan data lengkap" does, with a reason written to the access log).
+
 Optimistic concurrency: every record carries `version` (also sent as the ETag). PATCH must send the
 version it read (If-Match header or `version` in the body); a stale one answers 409.
 """
@@ -35,6 +39,7 @@ from mitra.api.pagination import Pagination
 from mitra.core.access import log_access
 from mitra.core.categories import WorkerKind
 from mitra.core.models import AccessLog, PmksCategory
+from mitra.core.reasons import masked_value, needs_reason
 from mitra.core.scope import normalize_code
 
 from . import services
@@ -105,6 +110,12 @@ class DecreeOut(Schema):
         return bool(obj.scan)
 
 
+def _personal(obj, name: str, context) -> str:
+    """A personal field as the caller may read it: masked for a role that must state a reason."""
+    value = getattr(obj, name)
+    return masked_value(name, value) if needs_reason(context["request"].auth) else value
+
+
 class WorkerSummaryOut(Schema):
     id: uuid.UUID
     kind: str
@@ -146,8 +157,10 @@ class WorkerSummaryOut(Schema):
 class WorkerOut(WorkerSummaryOut):
     nik: str = Field(description="Full NIK for callers with workers.view_nik, else masked.")
     birth_place: str
-    address: str
-    phone: str
+    address: str = Field(
+        description="Home address; masked for auditors (Jl. ****): the village is in village_name."
+    )
+    phone: str = Field(description="Phone number; masked for auditors (0812****7890).")
     education: str
     occupation: str
     joined_on: datetime.date | None
@@ -162,6 +175,14 @@ class WorkerOut(WorkerSummaryOut):
     def resolve_nik(obj, context):
         user = context["request"].auth
         return obj.nik if user.has_perm(VIEW_NIK) else obj.nik_masked
+
+    @staticmethod
+    def resolve_address(obj, context):
+        return _personal(obj, "address", context)
+
+    @staticmethod
+    def resolve_phone(obj, context):
+        return _personal(obj, "phone", context)
 
     @staticmethod
     def resolve_focus_areas(obj):
@@ -433,7 +454,12 @@ def search_workers(request, filters: WorkerFilters):
     return _filtered(request, filters)
 
 
-@router.get("/{worker_id}", response=WorkerOut, summary="One worker (the read is logged)")
+@router.get(
+    "/{worker_id}",
+    response=WorkerOut,
+    summary="One worker (the read is logged)",
+    description="An auditor gets the address and the phone number masked (ADR 0021).",
+)
 def worker_detail(request, worker_id: uuid.UUID, response: HttpResponse):
     worker = _get_worker(request, worker_id)
     log_access(request, worker, action=AccessLog.Action.API)

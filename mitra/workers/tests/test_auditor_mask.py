@@ -122,3 +122,28 @@ def test_the_change_history_masks_the_phone_for_an_auditor(auditor, client_for, 
         reverse("workers:detail_full", args=[worker.pk]) + "?tab=perubahan", {"reason": REASON}
     )
     assert "085700001111" in full.content.decode()
+
+
+# ---- the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_an_auditor_the_phone_and_address_masked(auditor, client_for, worker):
+    response = client_for(auditor).get(f"/api/v1/workers/{worker.pk}")
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["phone"], body["address"]) == ("0812****7890", "Jl. ****")
+    assert body["nik"] == worker.nik_masked
+    assert PHONE not in response.content.decode()
+
+
+def test_the_api_gives_an_officer_the_full_values(bantul_officer, client_for, worker):
+    body = client_for(bantul_officer).get(f"/api/v1/workers/{worker.pk}").json()
+    assert (body["phone"], body["address"]) == (PHONE, ADDRESS)
+
+
+def test_the_openapi_description_says_what_an_auditor_reads_masked(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "0812****7890" in schema["info"]["description"]
+    fields = schema["components"]["schemas"]["WorkerOut"]["properties"]
+    assert "auditor" in fields["phone"]["description"]
+    assert "auditor" in fields["address"]["description"]
