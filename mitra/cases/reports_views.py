@@ -10,7 +10,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mitra.core.access import log_access
 from mitra.core.models import AccessLog
+from mitra.core.paging import CappedPaginator
 
 from . import services, subject
 from .models import ActivityReport, ReportStatus
@@ -69,7 +69,7 @@ def report_list(request):
     if request.user.role == "district_supervisor" and "status" not in data:
         data["status"] = ReportStatus.SUBMITTED
     form, qs = filtered_reports(request.user, data)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page,

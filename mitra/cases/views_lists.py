@@ -4,13 +4,13 @@ NIK. Rows come from `visible_to(user)`; a list shows only the columns its table 
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import push_url
 
+from mitra.core.paging import CappedPaginator
 from mitra.workers.filters import SEARCH_PARAM, search_token, with_search
 
 from . import services
@@ -59,7 +59,7 @@ def filtered_cases(user, data):
 def _filtered_page(request, form_class, qs, data):
     form, qs = filter_rows(form_class, qs, data)
     data = with_search(data)
-    page = Paginator(qs, PAGE_SIZE).get_page(data.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(data.get("page"))
     params = _link_params(data)
     return {
         "form": form,

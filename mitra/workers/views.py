@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, DateTimeField, Exists, OuterRef
 from django.db.models.functions import Substr
@@ -39,6 +38,7 @@ from mitra.accounts.roles import Role
 from mitra.core.access import log_access
 from mitra.core.models import ChangeLog
 from mitra.core.nik import mask
+from mitra.core.paging import CappedPaginator
 from mitra.core.reasons import masked_value, needs_reason, reason_gate, with_reason
 from mitra.core.scope import format_code
 from mitra.core.uploads import CONTENT_TYPES, file_type
@@ -130,7 +130,7 @@ def _list_context(request, data) -> dict:
     form, qs = filtered_workers(request.user, data)
     sort = data.get("sort") if data.get("sort") in SORTS else "name"
     qs = qs.select_related("village").order_by(*SORTS[sort])
-    page = Paginator(qs, PAGE_SIZE).get_page(data.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(data.get("page"))
     params = _link_params(form.data if form.is_bound else data)
     querystring = urlencode(params)
     sort_params = [(k, v) for k, v in params if k != "sort"]
@@ -763,7 +763,7 @@ def request_list(request):
     else:
         state = "all"
     qs = qs.order_by("requested_at") if state == states.PENDING else qs.order_by("-requested_at")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "workers/request_list.html",
