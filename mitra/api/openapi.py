@@ -33,6 +33,11 @@ def complete(schema: dict) -> dict:
     schema["servers"] = [{"url": "/", "description": "this Mitra server"}]
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                # Ninja copies the JSON Schema's list of examples to the parameter, where OpenAPI
+                # wants a map of Example objects (openapi-python-client refuses the document).
+                if isinstance(parameter.get("examples"), list):
+                    parameter["example"] = parameter.pop("examples")[0]
             codes = ["401", "403"] if operation.get("security") != [] else []
             if "{" in str(operation.get("parameters", "")) or any(
                 p.get("in") == "path" for p in operation.get("parameters", [])
@@ -52,3 +57,18 @@ def complete(schema: dict) -> dict:
                     },
                 )
     return schema
+
+
+def one_of(values, description: str | None = None, examples=None):
+    """An optional string parameter documented with its allowed values, which the handler (a form
+    or a service, with messages in the caller's language) checks; pydantic does not check them a
+    second time."""
+    from pydantic import Field
+
+    extra = {"anyOf": [{"type": "string", "enum": [str(v) for v in values]}, {"type": "null"}]}
+    return Field(None, description=description, examples=examples, json_schema_extra=extra)
+
+
+def form_choice(form, name: str, description: str | None = None):
+    """`one_of` the values of a form's choice field (its empty "all" choice left out)."""
+    return one_of([v for v, _label in form.base_fields[name].choices if v != ""], description)

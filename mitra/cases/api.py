@@ -28,6 +28,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Created
 from ninja.pagination import paginate
 
+from mitra.api.openapi import form_choice
 from mitra.api.pagination import Pagination
 from mitra.core.access import log_access
 from mitra.core.models import AccessLog
@@ -58,7 +59,7 @@ from .models import (
     Programme,
     ReferralStatus,
 )
-from .reports_forms import REACHED_FIELDS, filtered_reports
+from .reports_forms import REACHED_FIELDS, ReportFilterForm, filtered_reports
 
 router = Router(tags=["cases"])
 router.add_router("/beneficiaries", people_router)
@@ -428,9 +429,9 @@ class ReportOut(Schema):
 
 
 class ReportFilters(Schema):
-    status: str | None = None
-    type: str | None = None
-    month: str | None = Field(None, description="YYYY-MM.")
+    status: str | None = form_choice(ReportFilterForm, "status")
+    type: str | None = form_choice(ReportFilterForm, "type", "Activity type.")
+    month: str | None = Field(None, description="YYYY-MM.", examples=["2026-05"])
     region: str | None = None
 
 

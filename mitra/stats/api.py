@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from mitra.api.openapi import one_of
 from mitra.core.categories import WorkerKind
 
 from .indicators import (
@@ -69,13 +70,7 @@ class StatsFilters(Schema):
     month_from: int | None = _month("First month of the period; default: January")
     year_to: int | None = _year("Last year of the period; default: this year")
     month_to: int | None = _month("Last month of the period; default: this month")
-    kind: str | None = Field(
-        None,
-        description="Only workers of this kind; default: all kinds.",
-        json_schema_extra={
-            "anyOf": [{"type": "string", "enum": list(WorkerKind.values)}, {"type": "null"}]
-        },
-    )
+    kind: str | None = one_of(WorkerKind.values, "Only workers of this kind; default: all kinds.")
     category: int | None = Field(None, description="Only this PMKS category (its number).")
 
     @field_validator("year_from", "year_to", "month_from", "month_to", "category", mode="before")
@@ -111,6 +106,7 @@ class ChildrenFilters(StatsFilters):
     indicators: str | None = Field(
         None,
         description="Comma-separated indicator keys (see /stats/indicators); default: all.",
+        examples=["psm_active,women_share"],
     )
 
 

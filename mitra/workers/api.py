@@ -35,6 +35,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict
 
+from mitra.api.openapi import form_choice
 from mitra.api.pagination import Pagination
 from mitra.core.access import log_access
 from mitra.core.categories import WorkerKind
@@ -43,7 +44,7 @@ from mitra.core.reasons import masked_value, needs_reason
 from mitra.core.scope import normalize_code
 
 from . import services
-from .filters import filtered_workers
+from .filters import WorkerFilterForm, filtered_workers
 from .forms import clean_phone, visible_village
 from .models import Education, Status, Worker
 from .validation import validate_worker_fields
@@ -88,13 +89,11 @@ FUTURE_MESSAGES = {
 class WorkerFilters(Schema):
     q: str | None = Field(None, description="Name, or a full 16-digit NIK.")
     region: str | None = Field(None, description="Region code, e.g. 34.02 or 3402092004.")
-    kind: str | None = Field(None, description="psm, peksos, tagana, wpks, penyuluh or tksk.")
-    status: str | None = Field(
-        None, description="applied, verified, active, inactive, suspended or exited."
-    )
-    trained: str | None = Field(None, description="yes or no (basic training).")
-    age: str | None = Field(None, description="18-29, 30-39, 40-49, 50-59, 60- or -17.")
-    sex: str | None = Field(None, description="L or P.")
+    kind: str | None = form_choice(WorkerFilterForm, "kind")
+    status: str | None = form_choice(WorkerFilterForm, "status")
+    trained: str | None = form_choice(WorkerFilterForm, "trained", "Basic training completed.")
+    age: str | None = form_choice(WorkerFilterForm, "age", "Age band in years.")
+    sex: str | None = form_choice(WorkerFilterForm, "sex")
 
 
 class DecreeOut(Schema):

@@ -5,8 +5,8 @@ Every generated request (valid and invalid parameters and bodies) must get no 5x
 that follows the schema (documented status, body shape). Three passes, all through the WSGI app
 with the rows of the access test seeded:
 - every operation with generated parameters (ids are random, so most detail operations answer 404);
-- every operation with path parameters on rows the caller's own list answers named (ID_SOURCES,
-  deny by default): the handlers past the lookup are reached, where a crash on a real row hides;
+- every operation with path parameters on rows the caller's own list answers named (ID_SOURCES in
+  api_ids, deny by default): the handlers past the lookup are reached, where a crash on a real row hides;
 - stateful sequences: schemathesis' state machine over the links it infers between operations
   (a list's ids fed to a detail or a write).
 CI runs a few examples per operation and role (MITRA_FUZZ_EXAMPLES, MITRA_FUZZ_SCENARIOS);
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from mitra.accounts.roles import Role
 from mitra.accounts.tests.factories import UserFactory
-from mitra.core.tests import test_access as access
+from mitra.core.tests.api_ids import ID_SOURCES, listed_ids, path_parameters, seed_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +122,7 @@ def _token_for(role, scope):
 
 @pytest.fixture
 def seeded(regions):
-    access._seed_rows()
-    access._event_invitation_in(access.BANTUL)
+    seed_rows()
 
 
 @pytest.mark.parametrize("role", [None, *SCOPES])
@@ -199,70 +198,12 @@ def test_the_api_in_stateful_sequences_answers_no_server_error_and_follows_its_s
 
 # ---- stateful, guided: every operation on rows the API itself listed -----------------------------
 
-# Where each path parameter's values come from: the list (or detail) operation that names such rows
-# for the caller, and the key of the list in its answer. A new path parameter without a source fails
-# (deny by default), so no operation is left to random ids that only ever meet 404.
-ID_SOURCES = {
-    "code": ("/api/v1/regions/provinces", None, "code"),
-    "worker_id": ("/api/v1/workers/", "items", "id"),
-    "course_id": ("/api/v1/training/courses", "items", "id"),
-    "batch_id": ("/api/v1/training/batches", "items", "id"),
-    "enrolment_id": ("/api/v1/training/batches/{batch_id}/enrolments", "items", "id"),
-    "case_id": ("/api/v1/cases/", "items", "id"),
-    "referral_id": ("/api/v1/cases/{case_id}", "referrals", "id"),
-    "person_id": ("/api/v1/cases/beneficiaries", "items", "id"),
-    "report_id": ("/api/v1/cases/reports", "items", "id"),
-    "cycle_id": ("/api/v1/awards/cycles", "items", "id"),
-    "stage_id": ("/api/v1/awards/cycles/{cycle_id}", "stages", "id"),
-    "nomination_id": ("/api/v1/awards/nominations", "items", "id"),
-    "ranking_id": ("/api/v1/awards/rankings", "items", "id"),
-    "appeal_id": ("/api/v1/awards/appeals", "items", "id"),
-    "event_id": ("/api/v1/events/", "items", "id"),
-    "invitation_id": ("/api/v1/events/{event_id}/invitations", "items", "id"),
-    "venture_id": ("/api/v1/ventures/", None, "id"),
-    # A job is named only by the answer that started it (no API lists jobs): left to random ids.
-    "job_id": None,
-}
-
-
-def _path_parameters(schema_dict):
-    return {
-        p["name"]
-        for ops in schema_dict["paths"].values()
-        for op in ops.values()
-        for p in op.get("parameters", [])
-        if p["in"] == "path"
-    }
-
 
 def test_every_path_parameter_has_a_source_of_real_ids():
     from mitra.api.api import api
 
-    names = _path_parameters(api.get_openapi_schema(path_prefix="/api/v1/"))
+    names = path_parameters(api.get_openapi_schema(path_prefix="/api/v1/"))
     assert sorted(names - set(ID_SOURCES)) == [], "path parameters without a source in ID_SOURCES"
-
-
-def _listed_ids(client, headers):
-    """Each path parameter's values, read from the caller's own list answers (parents first)."""
-    found: dict[str, list] = {}
-    for name, source in ID_SOURCES.items():
-        if source is None:
-            continue
-        path, key, field = source
-        parents = [p for p in ID_SOURCES if "{" + p + "}" in path]
-        if any(not found.get(p) for p in parents):
-            continue
-        url = path.format(**{p: found[p][0] for p in parents})
-        response = client.get(url, **headers)
-        if response.status_code != 200:
-            continue
-        body = response.json()
-        rows = body if key is None else body.get(key) if isinstance(body, dict) else None
-        rows = [rows] if isinstance(rows, dict) else rows or []
-        values = [r[field] for r in rows if isinstance(r, dict) and r.get(field) is not None]
-        if values:
-            found[name] = values[:3]
-    return found
 
 
 def _on_listed_rows(operation, names, found, headers, calls, examples):
@@ -318,7 +259,7 @@ def test_the_api_on_rows_it_listed_itself_answers_no_server_error_and_follows_it
     token = _token_for(role, SCOPES[role])
     # Listed before the WSGI calls: the test client reconnects Django's connection closing to the
     # request signals after each request, which `_one_connection` must hold off.
-    found = _listed_ids(Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"})
+    found = listed_ids(Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"})
     with _one_connection():
         operations, calls, failures = linked_run(api_schema(), found, token, FUZZ_EXAMPLES)
     print(f"{role}: {operations} operations on listed rows, {len(calls)} calls")
