@@ -4,16 +4,18 @@ included: an answer the document does not list raises in the generated client, a
 that does not parse. The client talks to the app through httpx's WSGI transport (no server
 process), on the rows of the access test (mitra.core.tests.api_ids.seed_rows).
 
-Each role calls
-- every operation without a body, once with no optional argument and once with every documented
-  query parameter filled in (enums: their first value; the region: the caller's own area);
-- the path parameters are real ids, read from the role's own list answers (ID_SOURCES of
-  mitra.core.tests.api_ids, the same source as the schema fuzzing); a parameter the role's lists do
-  not name (no row, or `job_id`, which no list names) takes an id of no row, which must answer a
-  documented 404.
-Operations that take a JSON body (the writes with POST/PUT/PATCH) are not called yet: building a
-valid body for each is the fuzzing's job (test_matrix_fuzz checks those answers against the same
-document); here their answers are only reached through the other operations' shared models."""
+Each role calls every operation (about 105 calls):
+- without a body: once with no optional argument and once with every documented query parameter
+  filled in (an enum's first value or the example; the caller's own area for `region`); none of
+  these may be refused (422);
+- with a JSON body (the writes): once, with a body of only the required fields built from the
+  body's schema (enums' first values, rows the caller listed, today); a refusal (409, 422, 428:
+  no If-Match is sent) is fine as long as it is documented and parses; writes run last;
+- path parameters are real ids, read from the role's own list answers (ID_SOURCES of
+  mitra.core.tests.api_ids, the same source as the schema fuzzing); a parameter the role's lists
+  do not name (no row, or `job_id`, which no list names) takes an id of no row (a documented 404).
+Not covered here: valid full bodies and the versioned writes past 428 (the schema fuzzing,
+test_matrix_fuzz, sends generated bodies against the same document)."""
 
 import datetime
 import enum
@@ -99,11 +101,12 @@ def seeded(regions):
 
 
 def _operations(package, document):
-    """(name, module, the operation's OpenAPI parameters by Python name) for each operation."""
+    """(name, module, the OpenAPI parameters by Python name, the JSON body's schema or None) for
+    each operation."""
     from openapi_python_client.strings import PythonIdentifier, snake_case
 
     specs = {
-        snake_case(op["operationId"]): op.get("parameters", [])
+        snake_case(op["operationId"]): op
         for ops in document["paths"].values()
         for op in ops.values()
     }
@@ -112,8 +115,12 @@ def _operations(package, document):
         module = importlib.import_module(info.name)
         if hasattr(module, "sync_detailed"):
             name = info.name.rsplit(".", 1)[-1]
-            params = {str(PythonIdentifier(p["name"], prefix="")): p for p in specs[name]}
-            yield name, module, params
+            spec = specs[name]
+            params = {
+                str(PythonIdentifier(p["name"], prefix="")): p for p in spec.get("parameters", [])
+            }
+            body = spec.get("requestBody", {}).get("content", {}).get("application/json", {})
+            yield name, module, params, body.get("schema")
 
 
 def _types(annotation) -> list:
@@ -157,14 +164,56 @@ def _query_value(name: str, spec: dict, annotation, scope: str):
     return "a"
 
 
-def _calls(module, params: dict, found: dict, scope: str):
-    """The argument sets of the calls of one operation; none when it takes a body."""
+# A body's fields that name a row, and the path parameter whose listed ids they take.
+BODY_IDS = {"beneficiary": "person_id", "worker": "worker_id", "nomination": "nomination_id"}
+BODY_IDS |= {"cycle": "cycle_id", "stage": "stage_id", "batch": "batch_id", "course": "course_id"}
+
+
+def _body_value(schema: dict, document: dict, found: dict, name: str = ""):
+    """A value of `schema` with only the required fields: the enums' first values, the rows the
+    caller listed, the lowest allowed numbers, today. The operation may still refuse it (a
+    documented 409 or 422): the point is that the client sends it and parses the answer."""
+    if "$ref" in schema:
+        ref = schema["$ref"].rsplit("/", 1)[-1]
+        return _body_value(document["components"]["schemas"][ref], document, found, name)
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = [o for o in schema.get(key, []) if o.get("type") != "null"]
+        if options:
+            return _body_value(options[0], document, found, name)
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind, listed = schema.get("type"), found.get(BODY_IDS.get(name, f"{name}_id"))
+    if kind == "object":
+        properties, required = schema.get("properties", {}), schema.get("required", [])
+        return {k: _body_value(properties[k], document, found, k) for k in required}
+    if kind == "array":
+        item = _body_value(schema.get("items", {}), document, found, name)
+        return [item] * max(1, schema.get("minItems", 1))
+    if kind in ("integer", "number"):
+        return listed[0] if listed and kind == "integer" else schema.get("minimum", 1)
+    if kind == "boolean":
+        return False
+    text_format = schema.get("format")
+    if text_format == "uuid":
+        return str(listed[0]) if listed else str(uuid.UUID(int=1))
+    if text_format in ("date", "date-time"):
+        now = datetime.datetime.now(datetime.UTC)
+        return now.date().isoformat() if text_format == "date" else now.isoformat()
+    return "Uji" + "i" * max(0, schema.get("minLength", 0) - 3)
+
+
+def _calls(module, params: dict, body_schema, found: dict, scope: str, document: dict):
+    """The argument sets of the calls of one operation: bare and with every documented query
+    parameter; with a JSON body, one call with a body built from its schema."""
     signature = inspect.signature(module.sync_detailed).parameters
-    if "body" in signature:
-        return []
     path = {}
+    if "body" in signature:
+        body = _body_value(body_schema, document, found)
+        path["body"] = _types(signature["body"].annotation)[0].from_dict(body)
     for name, parameter in signature.items():
-        spec = params.get(name, {})
+        spec = params.get(name) or {}
+        if name == "body":
+            continue
         if spec.get("in") == "path":
             ids = found.get(spec["name"])
             annotation = parameter.annotation
@@ -176,11 +225,11 @@ def _calls(module, params: dict, found: dict, scope: str):
         for name, parameter in signature.items()
         if name in params and params[name]["in"] == "query" and name not in path
     }
-    return [path, {**path, **query}] if query else [path]
+    return [path, {**path, **query}] if query and "body" not in path else [path]
 
 
 @pytest.mark.parametrize("role", sorted(SCOPES))
-def test_the_generated_client_calls_and_parses_every_operation_without_a_body(
+def test_the_generated_client_calls_and_parses_every_operation(
     role, generated, document, seeded, keep_connection
 ):
     import httpx
@@ -197,9 +246,12 @@ def test_the_generated_client_calls_and_parses_every_operation_without_a_body(
     )
     found = listed_ids(client.get_httpx_client(), {})
     problems, statuses = [], {}
-    for name, module, params in _operations(generated, document):
-        for kwargs in _calls(module, params, found, SCOPES[role]):
-            label = f"{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    # The writes with a body last: they change the rows the other operations read.
+    operations = sorted(_operations(generated, document), key=lambda o: o[3] is not None)
+    for name, module, params, body_schema in operations:
+        for kwargs in _calls(module, params, body_schema, found, SCOPES[role], document):
+            shown = {k: type(v).__name__ if k == "body" else repr(v) for k, v in kwargs.items()}
+            label = f"{name}({', '.join(f'{k}={v}' for k, v in shown.items())})"
             try:
                 response = module.sync_detailed(client=client, **kwargs)
             except generated.errors.UnexpectedStatus as exc:
@@ -212,11 +264,13 @@ def test_the_generated_client_calls_and_parses_every_operation_without_a_body(
             if response.status_code >= 500:
                 problems.append(f"{label}: {response.status_code}")
     on_rows = [k for k, v in statuses.items() if "_id=" in k and v == 200]
+    written = [k for k, v in statuses.items() if "body=" in k and v < 300]
     print(f"{role}: {len(statuses)} calls, {len(on_rows)} answered 200 on a listed row")
+    print(f"{role}: {len(written)} calls with a body answered 2xx: " + ", ".join(written))
     assert not problems, f"{len(problems)} of {len(statuses) + len(problems)} calls:\n" + (
         "\n".join(problems)
     )
-    assert len(statuses) > 60
+    assert len(statuses) > 100
     # Every value sent is a documented one (an enum's, an example, a listed id or an id of no row).
-    assert [k for k, v in statuses.items() if v == 422] == []
+    assert [k for k, v in statuses.items() if v == 422 and "body=" not in k] == []
     assert on_rows, "no call with a path parameter reached a row"
