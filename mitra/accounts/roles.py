@@ -176,6 +176,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # A juror's nominations, rankings and ranking entries are narrowed to the panels they sit on
     # by visible_to (ADR 0021); they see no appeals.
     Role.JUROR: _READ_REGIONS | _AWARDS_READ | {"awards.view_nomination", "awards.score"},
+    # An auditor reads a person's address, phone, birth date and photo masked, and files about a
+    # person not at all, until they state a reason that goes into the access log
+    # (mitra/core/reasons.py, ADR 0021).
     Role.AUDITOR: _READ_REGIONS
     | _AUDIT
     | {"accounts.view_user"}

@@ -29,8 +29,9 @@ api = MitraAPI(
         "objects outside it answer 404. Authenticate with the browser session (and CSRF token) "
         "or with a personal token: `Authorization: Bearer mitra_…`. An auditor reads personal "
         "fields masked (a phone as `0812****7890`, an address as `Jl. ****`, NIKs as "
-        "`3402********0001`); their full values are shown only on the record's page, after the "
-        "auditor states a reason that goes into the access log (ADR 0021)."
+        "`3402********0001`) and no birth date (it would give the NIK's hidden digits); the full "
+        "values are shown only on the record's page, after the auditor states a reason that "
+        "goes into the access log (ADR 0021)."
     ),
     auth=API_AUTH,
     urls_namespace="api",

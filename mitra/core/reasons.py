@@ -93,8 +93,14 @@ def mask_address(value: str) -> str:
     return MASK
 
 
+def mask_birth_date(value) -> str:
+    """Hidden whole: with the masked NIK's visible digits and the sex, a birth date gives back the
+    NIK's hidden middle (domain.md, NIK). The age is shown instead."""
+    return MASK
+
+
 # Personal fields by name, on any record (a worker's, a user's): the masked form of each.
-PERSONAL_MASKS = {"phone": mask_phone, "address": mask_address}
+PERSONAL_MASKS = {"phone": mask_phone, "address": mask_address, "birth_date": mask_birth_date}
 
 
 def masked_value(name: str, value):

@@ -11,8 +11,8 @@ NIKs: lists always show the masked NIK (a list read writes no access-log row, so
 full NIKs in bulk); one record (GET /{id}, which is logged) shows the full NIK to callers with
 `workers.view_nik`.
 
-Auditors (ADR 0021): the address and the phone number are masked (`Jl. ****`, `0812****7890`), as
-on the profile before a reason is stated; the API offers no unmasked read for them (the profile
+Auditors (ADR 0021): the address and the phone number are masked (`Jl. ****`, `0812****7890`) and
+the birth date is null (the age stays), as on the profile before a reason is stated; the API offers no unmasked read for them (the profile
 page's "Tampilkan data lengkap" does, with a reason written to the access log).
 
 Optimistic concurrency: every record carries `version` (also sent as the ETag). PATCH must send the
@@ -121,7 +121,9 @@ class WorkerSummaryOut(Schema):
     nik: str = Field(description="Masked (3402********0001) in lists.")
     full_name: str
     sex: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        description="Null for auditors: with the masked NIK it would give its hidden digits."
+    )
     age: int
     village_code: str
     village_name: str
@@ -135,6 +137,10 @@ class WorkerSummaryOut(Schema):
     @staticmethod
     def resolve_nik(obj):
         return obj.nik_masked
+
+    @staticmethod
+    def resolve_birth_date(obj, context):
+        return None if needs_reason(context["request"].auth) else obj.birth_date
 
     @staticmethod
     def resolve_village_code(obj):
@@ -457,7 +463,9 @@ def search_workers(request, filters: WorkerFilters):
     "/{worker_id}",
     response=WorkerOut,
     summary="One worker (the read is logged)",
-    description="An auditor gets the address and the phone number masked (ADR 0021).",
+    description=(
+        "An auditor gets the address and the phone number masked and no birth date (ADR 0021)."
+    ),
 )
 def worker_detail(request, worker_id: uuid.UUID, response: HttpResponse):
     worker = _get_worker(request, worker_id)

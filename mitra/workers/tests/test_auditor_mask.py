@@ -5,6 +5,8 @@ the profile as before."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from mitra.core.current import acting_as
 from mitra.core.models import AccessLog
@@ -27,6 +29,11 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def worker():
     return WorkerFactory(phone=PHONE, address=ADDRESS, photo=SimpleUploadedFile("p.png", PNG))
+
+
+def _born(worker) -> str:
+    with translation.override("id"):
+        return date_format(worker.birth_date, "j F Y")
 
 
 def _urls(worker):
@@ -53,6 +60,7 @@ def test_an_auditor_sees_the_phone_address_and_photo_masked(auditor, client_for,
     assert "0812****7890" in page and "Jl. ****" in page
     assert PHONE not in page and "Parangtritis" not in page
     assert photo not in page and "data:image" not in page
+    assert _born(worker) not in page  # with the NIK's visible digits
     assert full in page  # the action that asks for a reason
     log = AccessLog.objects.get(object_id=str(worker.pk), user=auditor)
     assert log.purpose == "profil"
@@ -84,6 +92,7 @@ def test_a_reason_shows_the_full_values_for_that_read_and_is_logged(auditor, cli
     page = response.content.decode()
     assert response.status_code == 200
     assert PHONE in page and ADDRESS in page
+    assert _born(worker) in page
     assert "data:image/png;base64," in page  # the photo inline: no second, unlogged read
     log = AccessLog.objects.get(object_id=str(worker.pk), user=auditor)
     assert REASON in log.purpose and log.action == AccessLog.Action.VIEW
@@ -133,12 +142,16 @@ def test_the_api_gives_an_auditor_the_phone_and_address_masked(auditor, client_f
     assert response.status_code == 200
     assert (body["phone"], body["address"]) == ("0812****7890", "Jl. ****")
     assert body["nik"] == worker.nik_masked
+    assert body["birth_date"] is None and body["age"] == worker.age
+    listed = client_for(auditor).get("/api/v1/workers/").json()["items"]
+    assert [w["birth_date"] for w in listed] == [None]
     assert PHONE not in response.content.decode()
 
 
 def test_the_api_gives_an_officer_the_full_values(bantul_officer, client_for, worker):
     body = client_for(bantul_officer).get(f"/api/v1/workers/{worker.pk}").json()
     assert (body["phone"], body["address"]) == (PHONE, ADDRESS)
+    assert body["birth_date"] == worker.birth_date.isoformat()
 
 
 def test_the_openapi_description_says_what_an_auditor_reads_masked(client):
