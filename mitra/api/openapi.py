@@ -39,9 +39,9 @@ def complete(schema: dict) -> dict:
                 if isinstance(parameter.get("examples"), list):
                     parameter["example"] = parameter.pop("examples")[0]
             codes = ["401", "403"] if operation.get("security") != [] else []
-            if "{" in str(operation.get("parameters", "")) or any(
-                p.get("in") == "path" for p in operation.get("parameters", [])
-            ):
+            # With parameters: an id (path) or a region (query, e.g. the stats' `region`) outside
+            # the caller's scope answers 404.
+            if operation.get("parameters"):
                 codes.append("404")
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.append("422")

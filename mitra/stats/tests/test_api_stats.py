@@ -116,6 +116,7 @@ def test_the_document_names_the_filters_and_the_answers():
         ]
         assert all(p["in"] == "query" and p.get("description") for p in params.values())
         assert "schema" in operation["responses"][200]["content"]["application/json"]
+        assert "404" in operation["responses"]  # a region outside the caller's scope
     assert (
         "schema"
         in paths["/api/v1/stats/indicators"]["get"]["responses"][200]["content"]["application/json"]
