@@ -462,7 +462,9 @@ def worker_detail_full(request, pk):
     )
     if page is not None:
         return page
-    return _profile(request, worker, base_url=base_url, reason=reason)
+    response = _profile(request, worker, base_url=base_url, reason=reason)
+    response["Cache-Control"] = "private, no-store"  # the full values: not kept for "back"
+    return response
 
 
 @login_required

@@ -90,7 +90,7 @@ def test_a_reason_shows_the_full_values_for_that_read_and_is_logged(auditor, cli
     client = client_for(auditor)
     response = client.post(full, {"reason": REASON})
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert PHONE in page and ADDRESS in page
     assert _born(worker) in page
     assert "data:image/png;base64," in page  # the photo inline: no second, unlogged read
