@@ -123,7 +123,12 @@ class Beneficiary(AuditedModel):
         ordering = ["full_name"]
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
-        indexes = [models.Index(fields=["region_code", "full_name"])]
+        indexes = [
+            models.Index(fields=["region_code", "full_name"]),
+            # The list's order: a national or province list reads its first page from here
+            # instead of sorting every beneficiary in reach (bench/lists.py).
+            models.Index(fields=["full_name", "id"], name="beneficiary_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["nik_hash"],
