@@ -54,7 +54,10 @@ class BeneficiarySummaryOut(Schema):
     full_name: str
     nik: str = Field(description="Always masked (3402********0001).")
     sex: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(
+        description="Null in lists: with the sex and the masked NIK it would give the NIK's hidden "
+        "digits; the age is given. Set in one person's record."
+    )
     age: int | None
     village_code: str
     categories: list[int]
@@ -63,6 +66,10 @@ class BeneficiarySummaryOut(Schema):
     @staticmethod
     def resolve_nik(obj):
         return obj.nik_masked
+
+    @staticmethod
+    def resolve_birth_date(obj):
+        return None
 
     @staticmethod
     def resolve_age(obj):
@@ -89,6 +96,10 @@ class BeneficiaryOut(BeneficiarySummaryOut):
     health_notes: str | None = Field(description="Only with cases.view_sensitive.")
     violence_details: str | None = Field(description="Only with cases.view_sensitive.")
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_birth_date(obj):
+        return obj.birth_date
 
     @staticmethod
     def resolve_household_notes(obj, context):

@@ -109,6 +109,12 @@ class DecreeOut(Schema):
         return bool(obj.scan)
 
 
+def may_see_birth_date(user) -> bool:
+    """A list gives birth dates only to who may read full NIKs: beside the sex and the masked NIK
+    (3402********0001) a birth date gives back the hidden digits, and the district is in the row."""
+    return user.has_perm(VIEW_NIK) and not needs_reason(user)
+
+
 def _personal(obj, name: str, context) -> str:
     """A personal field as the caller may read it: masked for a role that must state a reason."""
     value = getattr(obj, name)
@@ -122,7 +128,8 @@ class WorkerSummaryOut(Schema):
     full_name: str
     sex: str
     birth_date: datetime.date | None = Field(
-        description="Null for auditors: with the masked NIK it would give its hidden digits."
+        description="Only with workers.view_nik (and not for auditors): with sex and the masked "
+        "NIK it would give the NIK's hidden digits. The age is always given."
     )
     age: int
     village_code: str
@@ -140,7 +147,7 @@ class WorkerSummaryOut(Schema):
 
     @staticmethod
     def resolve_birth_date(obj, context):
-        return None if needs_reason(context["request"].auth) else obj.birth_date
+        return obj.birth_date if may_see_birth_date(context["request"].auth) else None
 
     @staticmethod
     def resolve_village_code(obj):
@@ -180,6 +187,11 @@ class WorkerOut(WorkerSummaryOut):
     def resolve_nik(obj, context):
         user = context["request"].auth
         return obj.nik if user.has_perm(VIEW_NIK) else obj.nik_masked
+
+    @staticmethod
+    def resolve_birth_date(obj, context):
+        # One record, read on purpose and logged: the profile page shows the date too.
+        return None if needs_reason(context["request"].auth) else obj.birth_date
 
     @staticmethod
     def resolve_address(obj, context):
