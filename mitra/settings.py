@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "mitra.awards",
     "mitra.events",
     "mitra.ventures",
+    "mitra.sync",
     "mitra.api",
 ]
 

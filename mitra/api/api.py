@@ -8,6 +8,7 @@ from mitra.core.api import router as core_router
 from mitra.events.api import router as events_router
 from mitra.regions.api import router as regions_router
 from mitra.stats.api import router as stats_router
+from mitra.sync.api import router as sync_router
 from mitra.training.api import router as training_router
 from mitra.ventures.api import router as ventures_router
 from mitra.workers.api import router as workers_router
@@ -46,3 +47,4 @@ api.add_router("/stats/", stats_router)
 api.add_router("/awards/", awards_router)
 api.add_router("/events/", events_router)
 api.add_router("/ventures/", ventures_router)
+api.add_router("/sync/", sync_router)

@@ -276,7 +276,12 @@ def due_list(request, days: int = Query(7, ge=0, le=90)):
 
 @router.post("", response={201: CaseOut}, summary="Open a case for a person")
 def create_case(request, payload: CaseIn):
-    user = request.auth
+    case = open_case_for(request.auth, payload)
+    return Created(201, _case_detail(case.pk))
+
+
+def open_case_for(user, payload: CaseIn) -> Case:
+    """The operation's rules without its answer: the offline sync applies entries through here."""
     require(user, "cases.add_case")
     refuse_extra_fields(payload)
     person = services.visible_people(user).filter(pk=payload.beneficiary).first()
@@ -294,7 +299,7 @@ def create_case(request, payload: CaseIn):
         if worker is None:
             raise ValidationError({"worker": _("Choose the responsible worker.")})
     not_in_future("opened_on", payload.opened_on)
-    case = services.open_case(
+    return services.open_case(
         person,
         worker,
         user,
@@ -302,7 +307,6 @@ def create_case(request, payload: CaseIn):
         priority=payload.priority,
         opened_on=payload.opened_on,
     )
-    return Created(201, _case_detail(case.pk))
 
 
 @router.get("/{uuid:case_id}", response=CaseOut, summary="One case with its history (logged)")
@@ -339,11 +343,15 @@ def change_status(
     "/{uuid:case_id}/interventions", response={201: InterventionOut}, summary="Record a visit"
 )
 def add_intervention(request, case_id: uuid.UUID, payload: InterventionIn):
-    case = _case(request, case_id)
+    return Created(201, record_intervention(request.auth, _case(request, case_id), payload))
+
+
+def record_intervention(user, case: Case, payload: InterventionIn):
+    """The operation's rules on a case already found in the caller's scope (also the sync's)."""
     refuse_extra_fields(payload)
-    intervention = services.add_intervention(
+    return services.add_intervention(
         case,
-        request.auth,
+        user,
         kind=payload.kind,
         on=payload.on,
         place=payload.place,
@@ -351,23 +359,25 @@ def add_intervention(request, case_id: uuid.UUID, payload: InterventionIn):
         next_follow_up_on=payload.next_follow_up_on,
         assessment=payload.assessment,
     )
-    return Created(201, intervention)
 
 
 @router.post("/{uuid:case_id}/referrals", response={201: ReferralOut}, summary="Refer a case")
 def add_referral(request, case_id: uuid.UUID, payload: ReferralIn):
-    case = _case(request, case_id)
+    return Created(201, record_referral(request.auth, _case(request, case_id), payload))
+
+
+def record_referral(user, case: Case, payload: ReferralIn):
+    """The operation's rules on a case already found in the caller's scope (also the sync's)."""
     refuse_extra_fields(payload)
     not_in_future("sent_on", payload.sent_on)
-    referral = services.refer(
+    return services.refer(
         case,
-        request.auth,
+        user,
         programme=payload.programme,
         sent_on=payload.sent_on,
         target_detail=payload.target_detail,
         notes=payload.notes,
     )
-    return Created(201, referral)
 
 
 @router.post(
@@ -474,7 +484,11 @@ def list_reports(request, filters: Query[ReportFilters]):
 
 @router.post("/reports", response={201: ReportOut}, summary="Write a report (a PSM)")
 def create_report(request, payload: ReportIn):
-    user = request.auth
+    return Created(201, write_report(request.auth, payload))
+
+
+def write_report(user, payload: ReportIn) -> ActivityReport:
+    """The operation's rules without its answer (also the sync's)."""
     require(user, "cases.add_activityreport")
     refuse_extra_fields(payload)
     worker = _own_worker(user)
@@ -497,7 +511,7 @@ def create_report(request, payload: ReportIn):
         report.save()
         if payload.submit:
             services.submit_report(report, user)
-    return Created(201, report)
+    return report
 
 
 @router.get("/reports/{int:report_id}", response=ReportOut, summary="One activity report")

@@ -168,7 +168,12 @@ def beneficiary_detail(request, person_id: uuid.UUID):
 
 @router.post("", response={201: BeneficiaryOut}, summary="Record a person")
 def create_beneficiary(request, payload: BeneficiaryIn):
-    user = request.auth
+    person = record_beneficiary(request.auth, payload)
+    return Created(201, Beneficiary.objects.prefetch_related("categories").get(pk=person.pk))
+
+
+def record_beneficiary(user, payload: BeneficiaryIn) -> Beneficiary:
+    """The operation's rules without its answer: the offline sync applies entries through here."""
     require(user, "cases.add_beneficiary")
     refuse_extra_fields(payload)
     sensitive = {n for n in Beneficiary.SENSITIVE_FIELDS if getattr(payload, n)}
@@ -209,7 +214,7 @@ def create_beneficiary(request, payload: BeneficiaryIn):
     with transaction.atomic():
         person.save()
         person.categories.set(categories)
-    return Created(201, Beneficiary.objects.prefetch_related("categories").get(pk=person.pk))
+    return person
 
 
 # ---- corrections -------------------------------------------------------------------------------

@@ -466,4 +466,8 @@ API: dict[str, Policy] = {
     "PUT /api/v1/events/{event_id}/invitations/{invitation_id}/attendance": P(
         "events.record_attendance", obj="invitation", post=True, scope_first=True
     ),
+    # The offline field app (ADR 0025): a PSM's own working set and entries; every other caller,
+    # and a PSM login without a worker record, gets 403.
+    "GET /api/v1/sync/pull": Policy(own_worker=True, note="a PSM's own working set"),
+    "POST /api/v1/sync/push": Policy(own_worker=True, post=True, note="a PSM's own entries"),
 }

@@ -756,6 +756,10 @@ FORBIDDEN["trimulyo_worker"] += ["/api/v1/awards/nominations", "/api/v1/awards/s
 FORBIDDEN["jetis_supervisor"] += ["/api/v1/awards/nominations", "/api/v1/awards/appeals"]
 FORBIDDEN["auditor"] += ["/api/v1/awards/sheets"]
 FORBIDDEN["bantul_officer"] += ["/api/v1/awards/sheets"]
+# The offline field app's sync (ADR 0025) is a PSM's own: every other role, and a PSM login without
+# a worker record (trimulyo_worker here), gets 403.
+for _persona in ("trimulyo_worker", "juror", "jetis_supervisor", "auditor", "bantul_officer"):
+    FORBIDDEN[_persona] += ["/api/v1/sync/pull"]
 
 
 @pytest.mark.parametrize(

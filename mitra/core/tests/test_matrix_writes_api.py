@@ -125,6 +125,7 @@ WRITES: dict[str, tuple] = {
     "PATCH /api/v1/ventures/{venture_id}": (REFUSE,),
     "POST /api/v1/ventures/{venture_id}/supports": (REFUSE,),
     "POST /api/v1/ventures/{venture_id}/results": (REFUSE,),
+    "POST /api/v1/sync/push": (REFUSE, AUTHOR),  # a PSM with a worker record
 }
 
 # Tables every request may touch without storing anything the caller sent (logs, sessions).

@@ -284,6 +284,16 @@ def business_bodies(objects) -> dict[str, dict]:
             "reached_adults_f": 4,
         },
         "POST /api/v1/cases/reports/{report_id}/submit": {},
+        # The field app's batch: one activity report, written as through POST /cases/reports.
+        "POST /api/v1/sync/push": {
+            "entries": [
+                {
+                    "uuid": "6f1c1f7e-5d0a-4c39-9d53-0f3b5c2d9a11",
+                    "kind": "report",
+                    "data": {"on": _days_ago(1), "activity_type": "outreach", "description": "X"},
+                }
+            ]
+        },
         "POST /api/v1/cases/reports/{report_id}/verify": {"approve": True},
         "POST /api/v1/cases/beneficiaries": {
             "full_name": "Mbah Karto",
