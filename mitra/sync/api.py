@@ -10,6 +10,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -205,5 +206,8 @@ def sync_push(request, payload: SyncPushIn):
         raise ValidationError(
             {"entries": _("Send at most %(n)s entries at a time.") % {"n": push.MAX_ENTRIES}}
         )
-    results = push.apply_batch(user, worker, payload.entries)
+    # One transaction for the batch, a savepoint per entry inside it: an entry that fails rolls
+    # back alone, and the device's batch costs one commit instead of one per entry.
+    with transaction.atomic():
+        results = push.apply_batch(user, worker, payload.entries)
     return {"results": [vars(r) for r in results], "cursor": pull.fingerprint(user)}

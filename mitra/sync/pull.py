@@ -44,8 +44,18 @@ def open_cases(user):
     return Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED)
 
 
+def people(user) -> tuple:
+    """The PSM's people through `visible_to`, in the two parts its rule is made of: the people of
+    their cases, and the people they recorded who have no case yet. Asked as one query, the rule's
+    OR over a subquery makes PostgreSQL read every beneficiary of the country (0.5 s on the
+    national dataset); each part alone is an index lookup."""
+    visible = services.visible_people(user)
+    of_cases = Case.objects.filter(worker=user.worker).values("beneficiary_id")
+    return visible.filter(pk__in=of_cases), visible.filter(created_by=user).exclude(pk__in=of_cases)
+
+
 def fingerprint(user) -> str:
-    """A digest of what the working set depends on, from three aggregates (no row is loaded):
+    """A digest of what the working set depends on, from four aggregates (no row is loaded):
     the open cases (count, versions, last change, follow-up dates), the interventions on them
     (a visit moves the next follow-up without saving the case), the people in reach, and the
     day (what is due or overdue changes at midnight), the lookups and the language (labels)."""
@@ -62,16 +72,15 @@ def fingerprint(user) -> str:
         .order_by()
         .aggregate(n=Count("pk"), u=Max("updated_at"))
     )
-    p = (
-        services.visible_people(user)
-        .order_by()
-        .aggregate(n=Count("pk"), v=Sum("version"), u=Max("updated_at"))
-    )
+    p = [
+        part.order_by().aggregate(n=Count("pk"), v=Sum("version"), u=Max("updated_at"))
+        for part in people(user)
+    ]
     parts = [
         *(c[k] for k in ("n", "v", "u", "f", "fn")),
         i["n"],
         i["u"],
-        *(p[k] for k in ("n", "v", "u")),
+        *(part[k] for part in p for k in ("n", "v", "u")),
         timezone.localdate(),
         LOOKUPS_VERSION,
         get_language(),
@@ -179,12 +188,14 @@ def working_set(user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     cases = case_rows(open_cases(user), today)
     case_people = {row["beneficiary_id"] for row in cases}
-    people = services.visible_people(user)
-    rows = person_rows(people.filter(pk__in=case_people), today)
-    room = max(0, MAX_PEOPLE - len(rows))
-    if room:
-        others = people.exclude(pk__in=case_people).order_by("full_name", "pk")[:room]
-        rows += person_rows(others, today)
+    of_cases, recorded = people(user)
+    # The people of the open cases first (the due list needs them), then the others up to the cap.
+    rows = person_rows(of_cases.filter(pk__in=case_people), today)
+    others = of_cases.exclude(pk__in=case_people).order_by("full_name", "pk")
+    for part in (recorded.order_by("full_name", "pk"), others):
+        room = MAX_PEOPLE - len(rows)
+        if room > 0:
+            rows += person_rows(part[:room], today)
     due = services.due_cases(open_cases(user), on=today, horizon_days=DUE_HORIZON_DAYS)
     return {
         "cases": cases,

@@ -136,7 +136,7 @@ def _parse(schema, data: dict):
 # ---- references, reach and conflicts --------------------------------------------------------------
 
 
-def _resolve_ref(user, data: dict, name: str) -> None:
+def _resolve_ref(user, data: dict, name: str, receipts: dict) -> None:
     """`beneficiary_ref` / `case_ref`: the uuid of an earlier entry of this user, replaced by the
     id of the row that entry became."""
     if name not in data:
@@ -147,7 +147,9 @@ def _resolve_ref(user, data: dict, name: str) -> None:
         ref = uuid.UUID(str(raw))
     except ValueError:
         raise Invalid({name: [_("Enter a valid id.")]}) from None
-    receipt = SyncReceipt.objects.filter(pk=ref, user=user, kind=kind).first()
+    receipt = receipts.get(ref) or SyncReceipt.objects.filter(pk=ref).first()
+    if receipt is not None and (receipt.user_id != user.pk or receipt.kind != kind):
+        receipt = None
     if receipt is None:
         raise Invalid({name: [_("The entry this one depends on has not been sent yet.")]})
     data[target] = receipt.object_id
@@ -167,6 +169,7 @@ def _own_case(user, worker, case_id) -> Case:
     saying "handed over" only to the PSM who held it (nothing about a case they never had)."""
     case = Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is not None and case.worker_id == worker.pk:
+        case.worker = worker  # the services read it (the visit's worker): no second query
         return case
     held = CaseEvent.objects.filter(
         case_id=case_id, kind=CaseEvent.Kind.TRANSFER, from_worker=worker
@@ -196,12 +199,12 @@ def _case_changed_by_others(case: Case, base: int | None, user) -> bool:
 # ---- one handler per kind --------------------------------------------------------------------
 
 
-def _beneficiary(user, worker, entry, data):
+def _beneficiary(user, worker, entry, data, receipts):
     return api_people.record_beneficiary(user, _parse(api_people.BeneficiaryIn, data))
 
 
-def _case(user, worker, entry, data):
-    _resolve_ref(user, data, "beneficiary_ref")
+def _case(user, worker, entry, data, receipts):
+    _resolve_ref(user, data, "beneficiary_ref", receipts)
     person_id = _object_id(data, "beneficiary")
     person = services.visible_people(user).filter(pk=person_id).first()
     if person is None:
@@ -213,8 +216,8 @@ def _case(user, worker, entry, data):
 
 
 def _on_case(record, schema):
-    def handler(user, worker, entry, data):
-        _resolve_ref(user, data, "case_ref")
+    def handler(user, worker, entry, data, receipts):
+        _resolve_ref(user, data, "case_ref", receipts)
         case = _own_case(user, worker, _object_id(data, "case"))
         data.pop("case", None)
         if _case_changed_by_others(case, entry.base_version, user):
@@ -224,7 +227,7 @@ def _on_case(record, schema):
     return handler
 
 
-def _report(user, worker, entry, data):
+def _report(user, worker, entry, data, receipts):
     return cases_api.write_report(user, _parse(cases_api.ReportIn, data))
 
 
@@ -254,7 +257,7 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
     data = dict(entry.data)
     try:
         with transaction.atomic():
-            obj = HANDLERS[entry.kind](user, worker, entry, data)
+            obj = HANDLERS[entry.kind](user, worker, entry, data, receipts)
             receipt = SyncReceipt.objects.create(
                 uuid=entry.uuid, user=user, kind=entry.kind, object_id=str(obj.pk)
             )

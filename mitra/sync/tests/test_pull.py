@@ -75,7 +75,7 @@ def test_an_unchanged_working_set_answers_changed_false_with_a_few_aggregate_que
         again = _pull(psm_client, cursor)
     assert again == {**again, "changed": False, "working_set": None, "cursor": cursor}
     fingerprint_queries = [q for q in queries.captured_queries if "cases_" in q["sql"]]
-    assert len(fingerprint_queries) == 3
+    assert len(fingerprint_queries) == 4
 
 
 def test_changes_by_others_a_visit_a_hand_over_and_a_new_day_change_the_cursor(
