@@ -201,7 +201,7 @@ class StatusIn(Body):
 class InterventionIn(Body):
     kind: InterventionKind
     on: datetime.date
-    place: str = ""
+    place: str = Field("", max_length=200)
     notes: str = ""
     assessment: str = ""
     next_follow_up_on: datetime.date | None = None
@@ -210,8 +210,8 @@ class InterventionIn(Body):
 class ReferralIn(Body):
     programme: Programme
     sent_on: datetime.date
-    target_detail: str = ""
-    notes: str = ""
+    target_detail: str = Field("", max_length=200)
+    notes: str = Field("", max_length=255)
 
 
 class OutcomeIn(Body):
@@ -445,17 +445,22 @@ class ReportFilters(Schema):
     region: str | None = None
 
 
+# The largest number a count column holds (PositiveIntegerField on PostgreSQL): beyond it the
+# database refuses the row (a server error) instead of the schema refusing the value.
+MAX_COUNT = 2**31 - 1
+
+
 class ReportIn(Body):
     on: datetime.date
     village: str | None = Field(None, description="Village code; default: your own.")
     activity_type: ActivityType
     description: str = Field(min_length=1)
-    reached_children_m: int = Field(0, ge=0)
-    reached_children_f: int = Field(0, ge=0)
-    reached_adults_m: int = Field(0, ge=0)
-    reached_adults_f: int = Field(0, ge=0)
-    reached_elderly_m: int = Field(0, ge=0)
-    reached_elderly_f: int = Field(0, ge=0)
+    reached_children_m: int = Field(0, ge=0, le=MAX_COUNT)
+    reached_children_f: int = Field(0, ge=0, le=MAX_COUNT)
+    reached_adults_m: int = Field(0, ge=0, le=MAX_COUNT)
+    reached_adults_f: int = Field(0, ge=0, le=MAX_COUNT)
+    reached_elderly_m: int = Field(0, ge=0, le=MAX_COUNT)
+    reached_elderly_f: int = Field(0, ge=0, le=MAX_COUNT)
     submit: bool = Field(False, description="Submit for verification at once.")
 
 

@@ -119,7 +119,7 @@ class BeneficiaryOut(BeneficiarySummaryOut):
 
 
 class BeneficiaryIn(Body):
-    full_name: str
+    full_name: str = Field(max_length=150)
     nik: str = ""
     sex: str = Field(description="L or P.")
     birth_date: datetime.date | None = None
@@ -131,7 +131,7 @@ class BeneficiaryIn(Body):
     health_notes: str = ""
     violence_details: str = ""
     categories: list[int] = Field(description="PMKS numbers (1-26).", min_length=1)
-    consent_by: str
+    consent_by: str = Field(max_length=150)
     consent_relation: ConsentRelation
     consent_on: datetime.date
     consent_method: ConsentMethod

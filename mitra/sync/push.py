@@ -14,6 +14,7 @@ sync adds around them:
 - refused: a case or person out of the PSM's reach now (handed over, no longer visible).
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -103,6 +104,8 @@ def _pydantic_message(error: dict) -> str:
         return _("The value must be at most %(limit)s.") % {"limit": ctx.get("le")}
     if kind.startswith("uuid"):
         return _("Enter a valid id.")
+    if kind == "string_too_long":
+        return _("Write at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
     if kind.startswith("string"):
         return _("Enter text.")
     if kind.startswith("bool"):
@@ -284,6 +287,14 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
         if any(e.code == "conflict" for e in _flat(exc)):
             return Result(entry.uuid, "conflict", message=conflict_message(), mine=entry.data)
         return _invalid(entry, django_errors(exc))
+    except Exception as exc:  # noqa: BLE001 - one broken entry must not block the device's outbox
+        # Logged as Django logs a server error (the NIK filter applies); the entry alone is
+        # rolled back and answered, so the other entries of the batch still get through.
+        logging.getLogger("django.request").error(
+            "Internal Server Error in a sync entry (%s)", entry.kind, exc_info=exc
+        )
+        message = _("The server could not save this entry. Try again later, or discard it.")
+        return Result(entry.uuid, "invalid", message=message, errors={"__all__": [message]})
     receipts[entry.uuid] = receipt
     return Result(entry.uuid, "applied", object={"kind": entry.kind, "id": str(obj.pk)})
 
