@@ -180,6 +180,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     pairs = devices(args.devices)
+    load_before = os.getloadavg()[0]
     today = timezone.localdate()
     push_ms, pull_ms, first_ms, sync_dev, base_dev, statuses = [], [], [], [], [], {}
     started_all = time.perf_counter()
@@ -215,6 +216,10 @@ def main() -> int:
             )
     ratios = sorted(b / s for b, s in zip(base_dev, sync_dev, strict=True))
     print(f"devices: {len(pairs)}, entries per push: 30, answers: {statuses}")
+    print(
+        f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores; {time.perf_counter() - started_all:.0f} s"
+    )
     print(f"{'':34} {'p50':>8} {'p95':>8}")
     for label, values in (
         ("push of 30 entries (ms)", push_ms),
