@@ -15,6 +15,7 @@ urlpatterns = [
     path("acara/", include("mitra.events.urls")),
     path("usaha/", include("mitra.ventures.urls")),
     path("verifikasi/", include("mitra.training.urls_public")),
+    path("lapangan/", include("mitra.field.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -43,6 +43,10 @@ def actions_for(user) -> list[Action]:
         actions.append(Action(_("Write an activity report"), reverse("cases:report_create")))
     if user.has_perm("cases.add_beneficiary"):
         actions.append(Action(_("Record a new person"), reverse("cases:beneficiary_create")))
+    from mitra.training.views import own_worker  # the app works on the PSM's own worker record
+
+    if own_worker(user) is not None:
+        actions.append(Action(_("Field app (offline)"), reverse("field:app")))
     return actions
 
 

@@ -285,6 +285,11 @@ PAGES: dict[str, Policy] = {
     "ventures:import_confirm": P("ventures.import_venture", obj="venture_import", post=True),
     "ventures:import_cancel": P("ventures.import_venture", obj="venture_import", post=True),
     "certificate_verify": PUBLIC_ABSENT,
+    # The PSM's offline field app (issue 14): the shell and its service worker need a linked
+    # worker record; the manifest names the app and its icons and is fetched without cookies.
+    "field:app": Policy(own_worker=True, note="a PSM's own field app"),
+    "field:service_worker": Policy(own_worker=True, note="the field app's service worker"),
+    "field:manifest": PUBLIC,
     "set_language": ANON_PAGE,
     "javascript-catalog": ANON_PAGE,
     # The API's own documentation: the schema names no rows; anonymous callers get it too.

@@ -831,7 +831,9 @@ def test_change_history_scope_follows_the_changed_row(bantul_officer, client_for
 # - awards:public_results (/penghargaan/hasil/<year>/): the published national results of the
 #   PSM Berprestasi award: names, regency and province, the award, the innovation's title and
 #   summary. No NIK, no village, no evidence figures, no scores.
-PUBLIC_ROUTES = {"certificate_verify", "awards:public_results"}
+# - field:manifest (/lapangan/manifest.webmanifest): the field app's web manifest: its name,
+#   colours and icon addresses, the same for everyone. Browsers fetch it without cookies.
+PUBLIC_ROUTES = {"certificate_verify", "awards:public_results", "field:manifest"}
 
 
 def _all_routes(patterns=None, namespace=""):

@@ -1,0 +1,212 @@
+// Mitra Lapangan: the PSM's offline field app. Everything shown comes from IndexedDB (db.js);
+// the network is only used to sync (sync.js), so the app works the same without signal.
+import * as db from "./db.js";
+import { syncNow } from "./sync.js";
+import { screen } from "./screens.js";
+import { clearDevice } from "./logout.js";
+
+const L = JSON.parse(document.getElementById("lapangan-labels").textContent);
+const body = document.body;
+const view = document.getElementById("view");
+const notice = document.getElementById("notice");
+const lang = document.documentElement.lang || "id";
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function say(text, kind = "info") {
+  notice.hidden = !text;
+  notice.textContent = text || "";
+  notice.className = `field-notice notice-${kind}`;
+}
+
+function route() {
+  return decodeURIComponent(location.hash.replace(/^#/, "")) || "jatuh-tempo";
+}
+
+let seq = 0;
+function newEntry(kind, data, extra = {}) {
+  seq += 1;
+  return {
+    uuid: crypto.randomUUID(),
+    kind,
+    data,
+    base_version: null,
+    created_at: new Date().toISOString(),
+    seq: Date.now() * 1000 + (seq % 1000),
+    state: "pending",
+    resolve: null,
+    ...extra,
+  };
+}
+
+function pendingAgain(entry, data) {
+  return { ...entry, data, state: "pending", errors: null, message: null, server: null, mine: null };
+}
+
+async function context() {
+  const working = await db.get("working", "set");
+  const ws = working ? working.value : null;
+  return {
+    L,
+    lang,
+    ws,
+    lookups: (ws && ws.lookups) || {},
+    user: await db.getMeta("user"),
+    entries: await db.outbox(),
+    savePerson,
+    saveStep,
+    saveReport,
+  };
+}
+
+async function savePerson(data, existing, caseEntry) {
+  const user = await db.getMeta("user");
+  const person = { ...data.person, village: user && user.village ? user.village.code : "" };
+  const entry = existing ? pendingAgain(existing, person) : newEntry("beneficiary", person);
+  entry.title = person.full_name;
+  const caseData = { ...data.case, beneficiary_ref: entry.uuid, categories: person.categories, opened_on: person.consent_on };
+  const second = caseEntry ? pendingAgain(caseEntry, caseData) : newEntry("case", caseData);
+  second.title = person.full_name;
+  await db.put("outbox", entry);
+  await db.put("outbox", second);
+  await saved();
+}
+
+async function saveStep(kind, found, data, existing) {
+  if (!found) return;
+  const reference = found.local ? { case_ref: found.id } : { case: found.id };
+  const full = { ...data, ...reference };
+  const entry = existing ? pendingAgain(existing, full) : newEntry(kind, full, { base_version: found.local ? null : found.version });
+  entry.title = found.person ? found.person.full_name : "";
+  await db.put("outbox", entry);
+  await saved();
+}
+
+async function saveReport(data, existing) {
+  const entry = existing ? pendingAgain(existing, data) : newEntry("report", data);
+  await db.put("outbox", entry);
+  await saved();
+}
+
+async function saved() {
+  say(L.saved_offline);
+  location.hash = "#kiriman";
+  askBackgroundSync();
+  if (navigator.onLine) send();
+}
+
+async function askBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    if (registration.sync) await registration.sync.register("mitra-kirim");
+  } catch (error) {
+    // No Background Sync (Firefox, Safari): the `online` event and the button send instead.
+  }
+}
+
+async function render() {
+  const ctx = await context();
+  const count = ctx.entries.length;
+  document.getElementById("unsent-count").textContent = String(count);
+  document.getElementById("unsent").classList.toggle("has-unsent", count > 0);
+  const user = ctx.user;
+  document.getElementById("who").textContent = user ? [user.username, user.village && user.village.name].filter(Boolean).join(" · ") : "\u00a0";
+  const net = document.getElementById("net");
+  net.textContent = navigator.onLine ? L.online : L.offline;
+  net.className = `net ${navigator.onLine ? "net-on" : "net-off"}`;
+  const current = route();
+  for (const tab of document.querySelectorAll("[data-tab]")) {
+    const active = current.split("/")[0] === tab.dataset.tab;
+    tab.classList.toggle("active", active);
+    if (active) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  view.replaceChildren(...screen(ctx, current).filter(Boolean));
+}
+
+const MESSAGES = { offline: ["offline_note", "info"], login: ["login_needed", "warn"], forbidden: ["forbidden", "warn"], error: ["server_error", "warn"] };
+
+async function send() {
+  const button = document.getElementById("send-now");
+  button.disabled = true;
+  button.textContent = L.sending;
+  try {
+    const token = csrfToken();
+    if (token) await db.setMeta("csrf", token); // for the service worker's Background Sync
+    const result = await syncNow(token);
+    if (result.status === "ok") {
+      const left = (await db.outbox()).filter((e) => e.state !== "pending").length;
+      if (result.wiped) say(L.other_user, "warn");
+      else if (left) say(L.needs_attention, "warn");
+      else if (result.push && result.push.applied) say(L.sent_ok, "ok");
+    } else {
+      const [key, kind] = MESSAGES[result.status] || MESSAGES.error;
+      say(L[key], kind);
+      if (result.status === "login") showLogin();
+    }
+  } finally {
+    button.disabled = false;
+    button.textContent = L.send_now;
+    await render();
+  }
+}
+
+function showLogin() {
+  const link = document.createElement("a");
+  link.href = body.dataset.login;
+  link.textContent = L.log_in;
+  notice.append(" ", link);
+}
+
+async function onClick(event) {
+  const button = event.target.closest("[data-action]");
+  if (!button) return;
+  const uuid = button.closest("[data-uuid]").dataset.uuid;
+  const entry = await db.get("outbox", uuid);
+  if (!entry) return;
+  if (button.dataset.action === "discard") {
+    if (!window.confirm(L.discard_confirm)) return;
+    await db.del("outbox", uuid);
+    await render();
+  } else if (button.dataset.action === "overwrite") {
+    const version = entry.server && entry.server.version;
+    await db.put("outbox", { ...pendingAgain(entry, entry.data), resolve: "overwrite", base_version: version ?? entry.base_version });
+    await send();
+  }
+}
+
+async function logout() {
+  if (!(await clearDevice(L.logout_confirm))) return;
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = body.dataset.logout;
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrfmiddlewaretoken";
+  token.value = csrfToken();
+  form.append(token);
+  document.body.append(form);
+  form.submit();
+}
+
+async function start() {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope, type: "module" }).catch(() => null);
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "sync") send();
+    });
+  }
+  window.addEventListener("hashchange", () => { say(""); render().then(() => window.scrollTo(0, 0)); });
+  window.addEventListener("online", () => send());
+  window.addEventListener("offline", () => render());
+  document.getElementById("send-now").addEventListener("click", () => send());
+  document.getElementById("logout").addEventListener("click", () => logout());
+  view.addEventListener("click", onClick);
+  await render();
+  await send();
+}
+
+start();
