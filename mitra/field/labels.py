@@ -75,7 +75,7 @@ def labels() -> dict[str, str]:
         "choose": _("— Choose —"),
         "kind_beneficiary": _("New person"),
         "kind_case": _("New case"),
-        "kind_intervention": _("Visit or step"),
+        "kind_intervention": _("Visit"),
         "kind_referral": _("Referral"),
         "kind_report": _("Activity report"),
         "person_section": _("The person"),

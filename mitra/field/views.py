@@ -91,14 +91,14 @@ def manifest(request):
     return HttpResponse(json.dumps(data), content_type="application/manifest+json")
 
 
+@public_route("the field app's service worker: the app's code and file list, no data")
 @never_cache
-@login_required
 @require_GET
 def service_worker(request):
     """The service worker, from /lapangan/ so that its scope is the app (no special header). Never
-    cached by HTTP: the browser must see a new release's cache name at its next update check."""
-    if own_worker(request.user) is None:
-        return _not_a_worker(request)
+    cached by HTTP: the browser must see a new release's cache name at its next update check.
+    Public like a static file: Chromium fetches a module worker's script without the session
+    cookie, and the script holds only code (the data comes from the sync API, behind login)."""
     shell = reverse("field:app")
     files = [shell, reverse("field:manifest"), *(static(name) for name in PRECACHED)]
     body = render(

@@ -285,10 +285,10 @@ PAGES: dict[str, Policy] = {
     "ventures:import_confirm": P("ventures.import_venture", obj="venture_import", post=True),
     "ventures:import_cancel": P("ventures.import_venture", obj="venture_import", post=True),
     "certificate_verify": PUBLIC_ABSENT,
-    # The PSM's offline field app (issue 14): the shell and its service worker need a linked
-    # worker record; the manifest names the app and its icons and is fetched without cookies.
+    # The PSM's offline field app (issue 14): the shell needs a linked worker record; the
+    # manifest and the service worker hold no data and are fetched without cookies.
     "field:app": Policy(own_worker=True, note="a PSM's own field app"),
-    "field:service_worker": Policy(own_worker=True, note="the field app's service worker"),
+    "field:service_worker": PUBLIC,
     "field:manifest": PUBLIC,
     "set_language": ANON_PAGE,
     "javascript-catalog": ANON_PAGE,

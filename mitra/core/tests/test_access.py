@@ -831,9 +831,16 @@ def test_change_history_scope_follows_the_changed_row(bantul_officer, client_for
 # - awards:public_results (/penghargaan/hasil/<year>/): the published national results of the
 #   PSM Berprestasi award: names, regency and province, the award, the innovation's title and
 #   summary. No NIK, no village, no evidence figures, no scores.
-# - field:manifest (/lapangan/manifest.webmanifest): the field app's web manifest: its name,
-#   colours and icon addresses, the same for everyone. Browsers fetch it without cookies.
-PUBLIC_ROUTES = {"certificate_verify", "awards:public_results", "field:manifest"}
+# - field:manifest (/lapangan/manifest.webmanifest) and field:service_worker (/lapangan/sw.js):
+#   the field app's web manifest (name, colours, icon addresses) and its service worker (code and
+#   the list of static files to keep), the same for everyone. Browsers fetch both without
+#   cookies; the PSM's data comes from the sync API, which needs the login.
+PUBLIC_ROUTES = {
+    "certificate_verify",
+    "awards:public_results",
+    "field:manifest",
+    "field:service_worker",
+}
 
 
 def _all_routes(patterns=None, namespace=""):

@@ -91,8 +91,11 @@ async function saveReport(data, existing) {
   await saved();
 }
 
+let keepNotice = false;
+
 async function saved() {
   say(L.saved_offline);
+  keepNotice = true; // the move to the outbox must not wipe this message
   location.hash = "#kiriman";
   askBackgroundSync();
   if (navigator.onLine) send();
@@ -192,14 +195,20 @@ async function logout() {
   form.submit();
 }
 
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope, type: "module" }).catch(() => null);
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "sync") send();
+  });
+}
+
 async function start() {
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope, type: "module" }).catch(() => null);
-    navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "sync") send();
-    });
-  }
-  window.addEventListener("hashchange", () => { say(""); render().then(() => window.scrollTo(0, 0)); });
+  window.addEventListener("hashchange", () => {
+    if (!keepNotice) say("");
+    keepNotice = false;
+    render().then(() => window.scrollTo(0, 0));
+  });
   window.addEventListener("online", () => send());
   window.addEventListener("offline", () => render());
   document.getElementById("send-now").addEventListener("click", () => send());
@@ -207,6 +216,9 @@ async function start() {
   view.addEventListener("click", onClick);
   await render();
   await send();
+  // The worker fills its cache after the first sync: on one bar of signal the PSM's cases come
+  // before the files of the next start.
+  registerWorker();
 }
 
 start();

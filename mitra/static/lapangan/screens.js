@@ -61,6 +61,13 @@ function list(items, empty) {
   return el("ul", { class: "items" }, ...items);
 }
 
+/** The two things a PSM starts from a list: a new person with a case, an activity report. */
+function startActions(L) {
+  return el("p", { class: "screen-actions" },
+    el("a", { class: "button small", href: "#orang-baru" }, `+ ${L.new_person}`),
+    el("a", { class: "button small secondary", href: "#laporan" }, `+ ${L.report}`));
+}
+
 function notLoaded(ctx) {
   return ctx.ws ? null : el("p", { class: "warning-box" }, ctx.L.not_loaded);
 }
@@ -68,12 +75,12 @@ function notLoaded(ctx) {
 function dueScreen(ctx) {
   const all = new Map(cases(ctx).map((c) => [c.id, c]));
   const due = (ctx.ws ? ctx.ws.due : []).map((id) => all.get(id)).filter(Boolean);
-  return [el("h1", {}, ctx.L.tab_due), notLoaded(ctx), list(due.map((c) => caseItem(ctx, c)), ctx.L.no_due)];
+  return [el("h1", {}, ctx.L.tab_due), startActions(ctx.L), notLoaded(ctx), list(due.map((c) => caseItem(ctx, c)), ctx.L.no_due)];
 }
 
 function casesScreen(ctx) {
   const items = cases(ctx).map((c) => caseItem(ctx, c));
-  return [el("h1", {}, ctx.L.tab_cases), notLoaded(ctx), list(items, ctx.L.no_cases)];
+  return [el("h1", {}, ctx.L.tab_cases), startActions(ctx.L), notLoaded(ctx), list(items, ctx.L.no_cases)];
 }
 
 function peopleScreen(ctx) {
@@ -84,7 +91,7 @@ function peopleScreen(ctx) {
     if (p.local) head.append(" ", mark(L));
     return el("li", { class: "item" }, head, facts.length ? el("p", { class: "muted" }, facts.join(" · ")) : null);
   });
-  return [el("h1", {}, L.tab_people), notLoaded(ctx), list(items, L.no_people)];
+  return [el("h1", {}, L.tab_people), startActions(L), notLoaded(ctx), list(items, L.no_people)];
 }
 
 // ---- the outbox ---------------------------------------------------------------------------------
@@ -128,7 +135,8 @@ function outboxItem(ctx, entry) {
     actions.append(el("a", { class: "button small", href: `#ubah/${entry.uuid}` }, L.fix), " ");
   }
   if (entry.state === "conflict") {
-    item.append(el("p", {}, L.conflict_help), conflictView(ctx, entry));
+    if (!entry.message) item.append(el("p", {}, L.conflict_help));
+    item.append(conflictView(ctx, entry));
     actions.append(el("button", { type: "button", class: "button small", "data-action": "overwrite" }, L.send_anyway), " ");
   }
   if (entry.state !== "pending") actions.append(el("button", { type: "button", class: "button small danger", "data-action": "discard" }, L.discard));
