@@ -1,0 +1,189 @@
+"""The field app end to end in Debian's Chromium on a 360 px phone (issue 14): entries made
+without a connection survive a reload, reach the database exactly once when the connection is
+back, a case changed by an officer meanwhile is a conflict the PSM resolves, and logging out (or
+another user) empties the phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from mitra.cases import services
+from mitra.cases.models import Beneficiary, Case, Intervention
+from mitra.testing_browser import horizontal_overflow, login_as
+
+from .field_helpers import (
+    cache_names,
+    due_case,
+    open_app,
+    record_person,
+    record_visit,
+    shot,
+    store_names,
+    tab,
+    unsent,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_entries_made_offline_survive_a_reload_and_reach_the_database_once(
+    phone_page, live_server, psm
+):
+    page = phone_page
+    case = due_case(psm)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    expect(page.locator("#who")).to_contain_text("psm.trimulyo")
+
+    page.context.set_offline(True)
+    record_visit(page, "Mbah Sastro", "Kaki bengkak, perlu kontrol")
+    unsent(page, 1)
+    record_person(page, "Mbok Painem")
+    unsent(page, 3)
+    shot(page, "outbox_offline")
+
+    # Without a connection the page still opens, from the service worker's cache, with the
+    # entries from IndexedDB; the new person's case can get a visit too.
+    page.reload()
+    expect(page.locator("#net")).to_have_text("Luring")
+    unsent(page, 3)
+    tab(page, "Kasus saya")
+    new_case = page.locator("#view .item", has_text="Mbok Painem")
+    expect(new_case).to_contain_text("belum terkirim")
+    shot(page, "cases_offline")
+    assert not horizontal_overflow(page)
+    record_visit(page, "Mbok Painem", "Kunjungan pertama")
+    unsent(page, 4)
+    assert Intervention.objects.count() == 0
+
+    # The connection returns: the app sends by itself (the `online` event).
+    page.context.set_offline(False)
+    unsent(page, 0)
+    expect(page.locator("#net")).to_have_text("Daring")
+    assert Intervention.objects.filter(case=case).count() == 1
+    assert Intervention.objects.get(case=case).notes == "Kaki bengkak, perlu kontrol"
+    painem = Beneficiary.objects.get(full_name="Mbok Painem")
+    new = Case.objects.get(beneficiary=painem)
+    assert new.worker == psm and new.priority == "high"
+    assert Intervention.objects.filter(case=new).count() == 1
+
+    # Sending again (a second tap, a retry) writes nothing twice.
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(page.locator("#send-now")).to_have_text("Kirim sekarang")
+    assert Intervention.objects.count() == 2
+    assert Beneficiary.objects.filter(full_name="Mbok Painem").count() == 1
+    # The pulled set now has the new case as a real one.
+    tab(page, "Kasus saya")
+    expect(page.locator("#view .item", has_text="Mbok Painem")).not_to_contain_text("belum")
+
+
+def test_a_case_changed_meanwhile_is_a_conflict_the_psm_resolves(
+    phone_page, live_server, psm, bantul_officer
+):
+    page = phone_page
+    case = due_case(psm, status="identified")
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+
+    page.context.set_offline(True)
+    record_visit(page, "Mbah Sastro", "Dicatat saat luring")
+    record_visit(page, "Mbah Sastro", "Catatan kedua")
+    unsent(page, 2)
+    # Meanwhile the regency officer moves the case on.
+    services.change_case_status(case, "assessed", bantul_officer, note="Asesmen kantor")
+
+    page.context.set_offline(False)
+    conflicts = page.locator("#view .outbox-conflict")
+    expect(conflicts).to_have_count(2)
+    first = conflicts.first
+    expect(first).to_contain_text("Di server")
+    expect(first).to_contain_text("Catatan saya")
+    expect(first.locator(".compare section").first).to_contain_text("diasesmen")
+    expect(first.locator(".compare section").last).to_contain_text("Dicatat saat luring")
+    unsent(page, 2)
+    shot(page, "conflict")
+    assert not horizontal_overflow(page)
+    assert Intervention.objects.count() == 0  # never a silent overwrite
+
+    first.get_by_role("button", name="Kirim tetap").click()
+    unsent(page, 1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#view .outbox-conflict").get_by_role("button", name="Buang").click()
+    unsent(page, 0)
+    assert list(Intervention.objects.values_list("notes", flat=True)) == ["Dicatat saat luring"]
+
+
+def test_logging_out_empties_the_phone(phone_page, live_server, psm):
+    page = phone_page
+    due_case(psm)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    assert "mitra-lapangan" in store_names(page)
+    assert any(n.startswith("mitra-lapangan") for n in cache_names(page))
+
+    # The app's own button.
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url("**/masuk/**")
+    assert "mitra-lapangan" not in store_names(page)
+    assert not [n for n in cache_names(page) if n.startswith("mitra-lapangan")]
+
+    # The site's logout form does the same.
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    page.goto("/")
+    assert "mitra-lapangan" in store_names(page)
+    page.locator(".menu-toggle").click()  # on a phone the account is in the menu
+    page.locator("#main-menu").get_by_role("button", name="Keluar").click()
+    page.wait_for_url("**/masuk/**")
+    assert "mitra-lapangan" not in store_names(page)
+    assert not [n for n in cache_names(page) if n.startswith("mitra-lapangan")]
+
+
+def test_another_user_on_the_same_phone_does_not_see_the_previous_ones_data(
+    phone_page, live_server, psm, make_user
+):
+    from mitra.workers.models import Status
+    from mitra.workers.tests.builders import build_worker
+
+    page = phone_page
+    due_case(psm)
+    other_user = make_user(username="psm.trimulyo2", role="worker", scope_code="3402092004")
+    build_worker(full_name="Sri Lestari", user=other_user, status=Status.ACTIVE)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    # The session ends without a logout (it expired); the next PSM logs in on this phone.
+    page.context.clear_cookies()
+    login_as(page, live_server, other_user)
+    page.goto("/lapangan/")
+    expect(page.locator("#who")).to_contain_text("psm.trimulyo2")
+    expect(page.locator("#view")).to_contain_text("Tidak ada yang jatuh tempo")
+    tab(page, "Kasus saya")
+    expect(page.locator("#view")).not_to_contain_text("Mbah Sastro")
+
+
+def test_every_screen_fits_a_360_px_phone(phone_page, live_server, psm):
+    page = phone_page
+    due_case(psm, name="Mbah Sastro Wiryo Hadi Kusumo Atmojo")
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    for route in ("jatuh-tempo", "kasus", "penerima", "kiriman", "orang-baru", "laporan"):
+        page.goto(f"/lapangan/#{route}")
+        page.locator("#view h1").wait_for()
+        shot(page, f"screen_{route}")
+        assert not horizontal_overflow(page), route
+    page.goto("/lapangan/#kasus")
+    page.get_by_role("link", name="Catat kunjungan").click()
+    shot(page, "screen_visit")
+    assert not horizontal_overflow(page)
+    page.goto("/lapangan/#kasus")
+    page.get_by_role("link", name="Rujukan").click()
+    shot(page, "screen_referral")
+    assert not horizontal_overflow(page)
+
+
+def test_who_has_no_worker_record_reads_that_the_app_is_for_psm(
+    phone_page, live_server, bantul_officer
+):
+    login_as(phone_page, live_server, bantul_officer)
+    phone_page.goto("/lapangan/")
+    expect(phone_page.locator("main")).to_contain_text("Aplikasi lapangan untuk PSM")
+    assert not horizontal_overflow(phone_page)
