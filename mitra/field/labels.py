@@ -55,6 +55,7 @@ def labels() -> dict[str, str]:
         "state_conflict": _("changed by someone else"),
         "state_refused": _("refused"),
         "fix": _("Correct"),
+        "waits_for_earlier": _("Sent once the entry it depends on is corrected."),
         "discard": _("Discard"),
         "send_anyway": _("Send anyway"),
         "server_version": _("On the server"),

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from mitra.cases import services
 from mitra.cases.models import Beneficiary, Case, Intervention
+from mitra.testing_axe import axe_problems
 from mitra.testing_browser import horizontal_overflow, login_as
 
 from .field_helpers import (
@@ -102,6 +103,7 @@ def test_a_case_changed_meanwhile_is_a_conflict_the_psm_resolves(
     unsent(page, 2)
     shot(page, "conflict")
     assert not horizontal_overflow(page)
+    assert not axe_problems(page, "conflict")
     assert Intervention.objects.count() == 0  # never a silent overwrite
 
     first.get_by_role("button", name="Kirim tetap").click()
@@ -160,7 +162,8 @@ def test_another_user_on_the_same_phone_does_not_see_the_previous_ones_data(
     expect(page.locator("#view")).not_to_contain_text("Mbah Sastro")
 
 
-def test_every_screen_fits_a_360_px_phone(phone_page, live_server, psm):
+def test_every_screen_fits_a_360_px_phone_and_passes_axe(phone_page, live_server, psm):
+    """The app's screens are addresses after # that the site's page walks do not open."""
     page = phone_page
     due_case(psm, name="Mbah Sastro Wiryo Hadi Kusumo Atmojo")
     login_as(page, live_server, psm.user)
@@ -170,10 +173,12 @@ def test_every_screen_fits_a_360_px_phone(phone_page, live_server, psm):
         page.locator("#view h1").wait_for()
         shot(page, f"screen_{route}")
         assert not horizontal_overflow(page), route
+        assert not axe_problems(page, route)
     page.goto("/lapangan/#kasus")
     page.get_by_role("link", name="Catat kunjungan").click()
     shot(page, "screen_visit")
     assert not horizontal_overflow(page)
+    assert not axe_problems(page, "visit")
     page.goto("/lapangan/#kasus")
     page.get_by_role("link", name="Rujukan").click()
     shot(page, "screen_referral")
@@ -187,3 +192,42 @@ def test_who_has_no_worker_record_reads_that_the_app_is_for_psm(
     phone_page.goto("/lapangan/")
     expect(phone_page.locator("main")).to_contain_text("Aplikasi lapangan untuk PSM")
     assert not horizontal_overflow(phone_page)
+
+
+def test_an_entry_the_server_finds_invalid_is_corrected_and_sent_again(
+    phone_page, live_server, psm
+):
+    page = phone_page
+    due_case(psm)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    page.context.set_offline(True)
+    tab(page, "Jatuh tempo")
+    page.get_by_role("link", name="Orang & kasus baru").click()
+    page.locator("#person-full_name").fill("Pak Darmo")
+    page.locator("#person-sex").select_option("L")
+    page.locator("#person-birth_date").fill("2020-01-01")  # a child: consent from a parent
+    page.locator("#person-address").fill("Dusun Jetis")
+    page.locator("#person-categories input[value='8']").check()
+    page.locator("#person-consent_by").fill("Pak Darmo")
+    page.locator("#person-consent_relation").select_option("self")
+    page.locator("#person-consent_method").select_option("verbal")
+    page.get_by_role("button", name="Simpan").click()
+    unsent(page, 2)
+    page.context.set_offline(False)
+    invalid = page.locator("#view .outbox-invalid").first
+    expect(invalid).to_contain_text("perlu diperbaiki")
+    expect(invalid.locator(".entry-errors")).to_contain_text("Hubungan dengan orangnya")
+    shot(page, "invalid")
+    assert not Beneficiary.objects.filter(full_name="Pak Darmo").exists()
+
+    invalid.get_by_role("link", name="Perbaiki").click()
+    expect(page.locator("#person-consent_relation")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#person-full_name")).to_have_value("Pak Darmo")
+    shot(page, "invalid_form")
+    page.locator("#person-consent_by").fill("Bu Darmo")
+    page.locator("#person-consent_relation").select_option("parent")
+    page.get_by_role("button", name="Simpan").click()
+    unsent(page, 0)
+    darmo = Beneficiary.objects.get(full_name="Pak Darmo")
+    assert Case.objects.filter(beneficiary=darmo).count() == 1

@@ -127,13 +127,17 @@ function outboxItem(ctx, entry) {
   head.append(" ", el("span", { class: `badge badge-${entry.state}` }, L[`state_${entry.state}`]));
   const item = el("li", { class: `item outbox-${entry.state}`, "data-uuid": entry.uuid }, head);
   item.append(el("p", { class: "muted" }, formatDate(entry.created_at, ctx.lang)));
-  if (entry.message) item.append(el("p", { class: "entry-message" }, entry.message));
+  const ref = entry.data.beneficiary_ref || entry.data.case_ref;
+  const errorNames = Object.keys(entry.errors || {});
+  const waiting = entry.state === "invalid" && errorNames.length && errorNames.every((k) => k.endsWith("_ref")) && ctx.entries.some((e) => e.uuid === ref);
+  if (waiting) item.append(el("p", { class: "entry-message" }, L.waits_for_earlier));
+  else if (entry.message) item.append(el("p", { class: "entry-message" }, entry.message));
   const actions = el("p", { class: "item-actions" });
-  if (entry.state === "invalid") {
+  if (entry.state === "invalid" && !waiting) {
     const problems = Object.entries(entry.errors || {}).map(([k, m]) => el("li", {}, `${L[k] || k}: ${Array.isArray(m) ? m.join(" ") : m}`));
     if (problems.length) item.append(el("ul", { class: "entry-errors" }, ...problems));
-    actions.append(el("a", { class: "button small", href: `#ubah/${entry.uuid}` }, L.fix), " ");
   }
+  if (entry.state === "invalid") actions.append(el("a", { class: "button small", href: `#ubah/${entry.uuid}` }, L.fix), " ");
   if (entry.state === "conflict") {
     if (!entry.message) item.append(el("p", {}, L.conflict_help));
     item.append(conflictView(ctx, entry));
