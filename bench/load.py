@@ -174,15 +174,16 @@ def start_server(env: dict, port: int, workers: int) -> list[subprocess.Popen]:
         env=env, cwd=ROOT,
     )  # fmt: skip
     tasks = subprocess.Popen([sys.executable, "-m", "mitra.cli", "worker"], env=env, cwd=ROOT)
+    stats = subprocess.Popen([sys.executable, "-m", "mitra.cli", "stats-worker"], env=env, cwd=ROOT)
     import urllib.request
 
     for _ in range(120):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/masuk/", timeout=5)  # noqa: S310
-            return [web, tasks]
+            return [web, tasks, stats]
         except OSError:
             time.sleep(0.5)
-    stop_server([web, tasks])
+    stop_server([web, tasks, stats])
     raise SystemExit("the server did not answer on /masuk/")
 
 

@@ -247,6 +247,8 @@ TASKS = {
             if env_bool("MITRA_TASKS_IMMEDIATE", False)
             else "django_tasks_db.DatabaseBackend"
         ),
+        # "rollups": the dashboards' refresh, taken by the low-priority `mitra stats-worker`.
+        "QUEUES": ["default", "rollups"],
     }
 }
 

@@ -9,7 +9,11 @@
   day every change of that minute is refreshed by one run instead of one run per change (each
   costs about the same few seconds, however many districts it takes).
 * `refresh_dirty()`: recomputes the districts marked dirty, their regencies and provinces;
-  `mitra refresh-stats` (cron, every few minutes, as a safety net) and the task.
+  `mitra refresh-stats` (cron, every few minutes, as a safety net) and the task. It must never
+  compete with the pages (ADR 0025): districts in chunks, each from the first month that changed
+  in it, each chunk one transaction whose statements are bounded (STATEMENT_TIMEOUT: a chunk
+  that exceeds it is split, a single district that still does stays marked for the nightly
+  rebuild), on one core, run by the low-priority `mitra stats-worker` (queue "rollups").
 
 The measures are those of `aggregates.RawSource` and the tests hold the two equal.
 """
@@ -20,7 +24,7 @@ import datetime
 import logging
 import os
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Subquery, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
@@ -47,6 +51,10 @@ CHUNK = 200  # districts per refresh statement
 REFRESH_DELAY = datetime.timedelta(seconds=int(os.environ.get("MITRA_STATS_REFRESH_DELAY", "60")))
 # A queued mark older than this is taken as lost (a worker killed before it ran the task).
 QUEUED_STALE = REFRESH_DELAY + datetime.timedelta(minutes=10)
+# Longest statement of a refresh (PostgreSQL): a chunk's statements run one core's worth of work
+# beside the pages, and a runaway one would hold its transaction and that core.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("MITRA_STATS_STATEMENT_TIMEOUT_MS", "20000"))
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement_timeout
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -363,27 +371,68 @@ def _refresh_overdue(today: datetime.date) -> None:
             _sum_up(model, lower, upper, None)
 
 
-def _one_core() -> None:
+def _bounded() -> None:
     """A refresh runs beside the web requests: on PostgreSQL it gets no parallel workers, so on
-    a small server it takes one core at most instead of all of them (a full rebuild keeps them)."""
+    a small server it takes one core at most instead of all of them (a full rebuild keeps them),
+    and no statement of it runs past STATEMENT_TIMEOUT_MS (a full rebuild has no bound)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cur.execute(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
 
 
-def _refresh_chunk(chunk, dirty, today, since) -> None:
-    with transaction.atomic():
-        _one_core()
-        _rebuild(
-            chunk,
-            sorted({c[:4] for c in chunk}),
-            sorted({c[:2] for c in chunk}),
-            today,
-            since=since,
+def _timed_out(exc: Exception) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == QUERY_CANCELED or (
+        getattr(cause, "pgcode", None) == QUERY_CANCELED
+    )
+
+
+def _refresh_chunk(chunk, dirty, today, since) -> list[str]:
+    """Refresh `chunk` (districts) from the month of `since`; returns the districts left marked
+    because even alone their refresh ran past the statement timeout."""
+    try:
+        with transaction.atomic():
+            _bounded()
+            _rebuild(
+                chunk,
+                sorted({c[:4] for c in chunk}),
+                sorted({c[:2] for c in chunk}),
+                today,
+                since=since,
+            )
+            for code in chunk:
+                # Marked again meanwhile (a later marked_at): left for the next run.
+                DirtyDistrict.objects.filter(code=code, marked_at__lte=dirty[code]).delete()
+    except OperationalError as exc:
+        if not _timed_out(exc):
+            raise
+        if len(chunk) == 1:
+            log_.error(
+                "rollup refresh of district %s (from %s) ran past %s ms: left marked for the "
+                "nightly `mitra refresh-stats --full`",
+                chunk[0],
+                since,
+                STATEMENT_TIMEOUT_MS,
+            )
+            return list(chunk)
+        # Smaller transactions: each half holds its statements for less time.
+        half = len(chunk) // 2
+        return _refresh_chunk(chunk[:half], dirty, today, since) + _refresh_chunk(
+            chunk[half:], dirty, today, since
         )
-        for code in chunk:
-            # Marked again meanwhile (a later marked_at): left for the next run.
-            DirtyDistrict.objects.filter(code=code, marked_at__lte=dirty[code]).delete()
+    return []
+
+
+def _groups(marks) -> list[tuple[datetime.date | None, list[str]]]:
+    """The marked districts by the month their refresh starts at: those where any month may have
+    changed (None) first, then one group per first changed month, so a district changed this
+    month is not rebuilt from another district's older month."""
+    by_month: dict = {}
+    for code, _at, since in marks:
+        by_month.setdefault(since, []).append(code)
+    order = sorted(by_month, key=lambda m: (m is not None, m or datetime.date.min))
+    return [(month, sorted(by_month[month])) for month in order]
 
 
 def refresh_dirty() -> int:
@@ -411,21 +460,28 @@ def refresh_dirty() -> int:
         mark_dirty(swept, enqueue=False)
     marks = list(DirtyDistrict.objects.values_list("code", "marked_at", "since"))
     dirty = {code: at for code, at, _since in marks}
-    # Two runs at most: the districts where any month may have changed, and those changed from
-    # a month on (all from the earliest of them: most changes are this month's).
-    every = sorted(code for code, _at, since in marks if since is None)
-    dated = sorted(code for code, _at, since in marks if since is not None)
-    first = min((since for _code, _at, since in marks if since is not None), default=None)
-    for codes_, since in ((every, None), (dated, first)):
+    left: list[str] = []
+    for since, codes_ in _groups(marks):
         for i in range(0, len(codes_), CHUNK):
-            _refresh_chunk(codes_[i : i + CHUNK], dirty, today, since)
-    codes = every + dated
-    with transaction.atomic():
-        if state.overdue_on != today:
-            _refresh_overdue(today)
-        RollupState.objects.filter(pk=1).update(
-            refreshed_at=started, overdue_on=today, workers_swept_at=started
-        )
+            left += _refresh_chunk(codes_[i : i + CHUNK], dirty, today, since)
+    codes = [code for code in dirty if code not in left]
+    overdue_on = state.overdue_on
+    if overdue_on != today:
+        try:
+            with transaction.atomic():
+                _bounded()
+                _refresh_overdue(today)
+            overdue_on = today
+        except OperationalError as exc:
+            if not _timed_out(exc):
+                raise
+            log_.error(
+                "the daily overdue rollup ran past %s ms: left to the nightly rebuild",
+                STATEMENT_TIMEOUT_MS,
+            )
+    RollupState.objects.filter(pk=1).update(
+        refreshed_at=started, overdue_on=overdue_on, workers_swept_at=started
+    )
     return len(codes)
 
 

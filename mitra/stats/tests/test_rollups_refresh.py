@@ -49,7 +49,12 @@ def test_changes_while_a_deferred_refresh_is_queued_ride_on_it(
     has run, the next change queues a new one."""
     from django.tasks import task_backends
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "rollups"],
+        }
+    }
     rollups.rebuild_all()
     backend = task_backends["default"]
     for village in ("3402092004", "3402092003", "3404012001"):
@@ -59,6 +64,7 @@ def test_changes_while_a_deferred_refresh_is_queued_ride_on_it(
     assert len(backend.results) == 1
     queued = backend.results[0]
     assert queued.task.name == "refresh_rollups"
+    assert queued.task.queue_name == "rollups"  # the low-priority stats worker takes it
     assert queued.task.run_after >= timezone.now() + rollups.REFRESH_DELAY / 2
     assert DirtyDistrict.objects.count() == 2
 
@@ -77,7 +83,12 @@ def test_a_queued_refresh_that_never_started_does_not_block_later_ones(
 
     from mitra.stats.rollups_models import RollupState
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "rollups"],
+        }
+    }
     rollups.rebuild_all()
     lost = timezone.now() - rollups.QUEUED_STALE - datetime.timedelta(seconds=1)
     RollupState.objects.update(refresh_queued_at=lost)  # its worker was killed

@@ -1,4 +1,5 @@
-"""`mitra run`: prepare the database on first start, then serve with gunicorn plus a task worker."""
+"""`mitra run`: prepare the database on first start, then serve with gunicorn plus the task
+workers (`mitra worker`, and `mitra stats-worker` for the dashboards' refresh at low priority)."""
 
 import os
 import signal
@@ -77,7 +78,9 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([sys.executable, "-m", "mitra.cli", "worker"], env=env)
-        children = [web, worker]
+        # The dashboards' refresh, at low priority beside the pages (ADR 0025).
+        stats = subprocess.Popen([sys.executable, "-m", "mitra.cli", "stats-worker"], env=env)
+        children = [web, worker, stats]
 
         def stop(signum, frame):
             for child in children:
