@@ -156,7 +156,13 @@ class User(AuditedModel, AbstractBaseUser):
 
         if not self.scope_code:
             return str(_("National"))
-        region = region_for_code(self.scope_code)
+        # Every page shows it twice (the menu and the top bar): one region read per request
+        # (request.user is loaded per request), again if the scope has changed meanwhile.
+        cached = getattr(self, "_scope_region", None)
+        if cached is None or cached[0] != self.scope_code:
+            cached = (self.scope_code, region_for_code(self.scope_code))
+            self._scope_region = cached
+        region = cached[1]
         return f"{region.name} ({format_code(self.scope_code)})" if region else self.scope_code
 
 
