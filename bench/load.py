@@ -166,11 +166,12 @@ def _dashboard_codes(role, scope, regencies, districts, rng):
 # ---- the server ------------------------------------------------------------------------------------
 
 
-def start_server(env: dict, port: int, workers: int) -> list[subprocess.Popen]:
+def start_server(env: dict, port: int, workers: int, threads: int = 1) -> list[subprocess.Popen]:
     """gunicorn plus the task worker, exactly as `mitra run` serves (after its preparation)."""
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "mitra.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--graceful-timeout", "10"],
+         f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+         "--graceful-timeout", "10"],
         env=env, cwd=ROOT,
     )  # fmt: skip
     tasks = subprocess.Popen([sys.executable, "-m", "mitra.cli", "worker"], env=env, cwd=ROOT)
@@ -342,10 +343,10 @@ def user_class(data: dict, host: str, think=(1.0, 3.0)):
 # ---- run and report --------------------------------------------------------------------------------
 
 
-def run_load(data, host, users, spawn_rate, seconds, think=(1.0, 3.0)):
+def run_load(data, host, users, spawn_rate, seconds, think=(1.0, 3.0), settle=0.0):
     import gevent
     from locust.env import Environment
-    from locust.stats import StatsEntry
+    from locust.stats import StatsEntry, calculate_response_time_percentile
 
     env = Environment(user_classes=[user_class(data, host, think)], host=host)
     runner = env.create_local_runner()
@@ -372,33 +373,59 @@ def run_load(data, host, users, spawn_rate, seconds, think=(1.0, 3.0)):
     )
     env.stats.reset_all()
     started = time.perf_counter()
+    before: dict = {}
+    at_settle: dict | None = None
     while time.perf_counter() - started < seconds:
         gevent.sleep(30)
         total = env.stats.total
+        # The p95 of the last 30 s alone: where in the run the tail comes from.
+        window = {t: n - before.get(t, 0) for t, n in total.response_times.items()}
+        count = sum(window.values())
+        p95 = calculate_response_time_percentile(window, count, 0.95) if count else 0
+        before = dict(total.response_times)
         log(
             f"{time.perf_counter() - started:5.0f}s  users {runner.user_count}  "
             f"requests {total.num_requests}  failures {total.num_failures}  "
-            f"{total.current_rps:.1f} req/s"
+            f"{total.current_rps:.1f} req/s  last 30 s: p95 {p95} ms"
         )
+        if settle and at_settle is None and time.perf_counter() - started >= settle:
+            at_settle = _by_kind(env.stats, StatsEntry)
     runner.quit()
     elapsed = time.perf_counter() - started
-    kinds = {}
-    for (name, _method), entry in env.stats.entries.items():
-        kind = name.split(":")[0]
-        merged = kinds.setdefault(kind, StatsEntry(env.stats, kind, ""))
-        merged.extend(entry)
+    kinds = _by_kind(env.stats, StatsEntry)
+    # The same figures without the first --settle seconds (the logins' queue draining).
+    settled = {}
+    for kind, entry in kinds.items():
+        early = at_settle.get(kind) if at_settle else None
+        times = {
+            t: n - (early.response_times.get(t, 0) if early else 0)
+            for t, n in entry.response_times.items()
+        }
+        count = sum(times.values())
+        settled[kind] = tuple(
+            calculate_response_time_percentile(times, count, q) if count else 0 for q in (0.5, 0.95)
+        ) + (count,)
     errors = {}
     for error in env.stats.errors.values():
         key = f"{error.name}: {error.error}"[:160]
         errors[key] = errors.get(key, 0) + error.occurrences
-    return env.stats, kinds, errors, elapsed
+    return env.stats, kinds, errors, elapsed, settled if at_settle else None
+
+
+def _by_kind(stats, StatsEntry) -> dict:
+    kinds = {}
+    for (name, _method), entry in stats.entries.items():
+        kind = name.split(":")[0]
+        merged = kinds.setdefault(kind, StatsEntry(stats, kind, ""))
+        merged.extend(entry)
+    return kinds
 
 
 def report(stats, kinds, errors, elapsed, args) -> bool:
     total = stats.total
     print(
         f"\nload: {args.users} users, think {args.think} s, {elapsed / 60:.1f} min, "
-        f"{args.web_workers} gunicorn workers, "
+        f"{args.web_workers} gunicorn workers x {args.threads} threads, "
         "DEBUG=false, MITRA_DEMO=1, MITRA_REQUIRE_2FA=false (a bot cannot type TOTP codes)"
     )
     print(
@@ -449,6 +476,19 @@ def main() -> None:
         help="seconds between a user's requests, min,max (1,3: a busy officer clicking on; "
         "5,15: an officer reading what they opened)",
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="also report the figures without the first SETTLE seconds of the timing (the "
+        "logins' queue draining; default 0: not reported)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("WEB_THREADS", "4")),
+        help="threads per gunicorn worker (WEB_THREADS, as `mitra run`)",
+    )
     parser.add_argument("--locust-data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.locust_data:
@@ -467,7 +507,7 @@ def main() -> None:
     connections.close_all()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(data, handle)
-    children = start_server(env, args.port, args.web_workers)
+    children = start_server(env, args.port, args.web_workers, args.threads)
     try:
         # locust (gevent) must monkey-patch before anything else is imported: its own process.
         child = subprocess.run(
@@ -485,15 +525,22 @@ def load_child(args) -> None:
     with open(args.locust_data) as handle:
         data = json.load(handle)
     think = tuple(float(x) for x in args.think.split(","))
-    stats, kinds, errors, elapsed = run_load(
+    stats, kinds, errors, elapsed, settled = run_load(
         data,
         f"http://127.0.0.1:{args.port}",
         args.users,
         args.spawn_rate,
         args.minutes * 60,
         think,
+        args.settle,
     )
     report(stats, kinds, errors, elapsed, args)
+    if settled:
+        print(f"\nwithout the first {args.settle:.0f} s (the logins' queue draining):")
+        for kind in ("read", "dashboard", "write"):
+            if kind in settled:
+                p50, p95, count = settled[kind]
+                print(f"  {kind:<10} {count:>9} requests  p50 {p50:>6.0f}  p95 {p95:>6.0f} ms")
 
 
 if __name__ == "__main__":

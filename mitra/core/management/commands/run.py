@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
+        # Threads: a request waiting on PostgreSQL no longer holds a whole worker, so one slow
+        # page does not queue the short ones behind it (bench/load.py; ADR 0025).
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--no-seed", action="store_true", help="Do not create demo data.")
         parser.add_argument(
             "--prepare-only",
@@ -30,7 +33,7 @@ class Command(BaseCommand):
             help="Migrate and load, then exit without serving.",
         )
 
-    def handle(self, *args, host, port, workers, no_seed, prepare_only, **options):
+    def handle(self, *args, host, port, workers, threads, no_seed, prepare_only, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             self._print_demo_logins(host, port)
         if prepare_only:
             return
-        self._serve(host, port, workers)
+        self._serve(host, port, workers, threads)
 
     def _print_demo_logins(self, host, port):
         names = ", ".join(u for u, *_ in DEMO_USERS)
@@ -56,7 +59,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _serve(self, host, port, workers):
+    def _serve(self, host, port, workers, threads):
         env = os.environ.copy()
         web = subprocess.Popen(
             [
@@ -68,6 +71,8 @@ class Command(BaseCommand):
                 f"{host}:{port}",
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
                 "--access-logfile",
                 "-",
                 "--access-logformat",
