@@ -171,7 +171,7 @@ def start_server(env: dict, port: int, workers: int, threads: int = 1) -> list[s
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "mitra.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--graceful-timeout", "10"],
+         "--keep-alive", "0", "--graceful-timeout", "10"],
         env=env, cwd=ROOT,
     )  # fmt: skip
     tasks = subprocess.Popen([sys.executable, "-m", "mitra.cli", "worker"], env=env, cwd=ROOT)
@@ -371,6 +371,8 @@ def run_load(data, host, users, spawn_rate, seconds, think=(1.0, 3.0), settle=0.
             else ""
         )
     )
+    for error in env.stats.errors.values():
+        log(f"  ramp-up error x{error.occurrences}: {error.name}: {error.error}"[:240])
     env.stats.reset_all()
     started = time.perf_counter()
     before: dict = {}

@@ -39,6 +39,7 @@ def test_run_serves_with_threads_and_starts_both_workers(monkeypatch):
     web, worker, stats = _started(monkeypatch)
     assert web[web.index("--workers") + 1] == "3"
     assert web[web.index("--threads") + 1] == "4"
+    assert web[web.index("--keep-alive") + 1] == "0"  # no reset of a reused idle connection
     assert worker[-1] == "worker"
     assert stats[-1] == "stats-worker"
 

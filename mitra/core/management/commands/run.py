@@ -73,6 +73,12 @@ class Command(BaseCommand):
                 str(workers),
                 "--threads",
                 str(threads),
+                # No keep-alive: gunicorn's threaded worker closes an idle kept-alive connection
+                # after a few seconds, and a request a client sends on it meanwhile is reset
+                # (bench/load.py: "connection reset by peer" under load). A proxy in front keeps
+                # its own connections to the browsers.
+                "--keep-alive",
+                "0",
                 "--access-logfile",
                 "-",
                 "--access-logformat",
