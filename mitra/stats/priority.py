@@ -1,4 +1,4 @@
-"""Low priority for the rollup refresh (`mitra stats-worker`, ADR 0025).
+"""Low priority for the rollup refresh (`mitra stats-worker`, ADR 0027).
 
 The refresh shares the server with the pages; it may be late by a minute, a page may not. The
 worker process is lowered with `os.nice`, but most of a refresh's work is done by its PostgreSQL

@@ -10,7 +10,7 @@
   costs about the same few seconds, however many districts it takes).
 * `refresh_dirty()`: recomputes the districts marked dirty, their regencies and provinces;
   `mitra refresh-stats` (cron, every few minutes, as a safety net) and the task. It must never
-  compete with the pages (ADR 0025): districts in chunks, each from the first month that changed
+  compete with the pages (ADR 0027): districts in chunks, each from the first month that changed
   in it, each chunk one transaction whose statements are bounded (STATEMENT_TIMEOUT: a chunk
   that exceeds it is split, a single district that still does stays marked for the nightly
   rebuild), on one core, run by the low-priority `mitra stats-worker` (queue "rollups").

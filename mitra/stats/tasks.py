@@ -1,5 +1,5 @@
 """Background refresh of the dashboards' rollups, on a queue of its own ("rollups") that the
-low-priority `mitra stats-worker` takes (ADR 0025): it must never compete with the pages."""
+low-priority `mitra stats-worker` takes (ADR 0027): it must never compete with the pages."""
 
 from django.tasks import task
 

@@ -1,5 +1,5 @@
-"""What `mitra run` starts: gunicorn with threads (ADR 0025), the task worker, and the
-dashboards' refresh worker at low priority (ADR 0025)."""
+"""What `mitra run` starts: gunicorn with threads (ADR 0027), the task worker, and the
+dashboards' refresh worker at low priority (ADR 0027)."""
 
 import subprocess
 

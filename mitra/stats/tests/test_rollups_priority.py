@@ -1,4 +1,4 @@
-"""The rollup refresh never competes with the pages (ADR 0025): its own queue, taken by a
+"""The rollup refresh never competes with the pages (ADR 0027): its own queue, taken by a
 low-priority worker; chunks from each district's own first changed month; statements bounded in
 time, a chunk that runs past the bound split, a district that still does left marked."""
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
         # Threads: a request waiting on PostgreSQL no longer holds a whole worker, so one slow
-        # page does not queue the short ones behind it (bench/load.py; ADR 0025).
+        # page does not queue the short ones behind it (bench/load.py; ADR 0027).
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--no-seed", action="store_true", help="Do not create demo data.")
         parser.add_argument(
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([sys.executable, "-m", "mitra.cli", "worker"], env=env)
-        # The dashboards' refresh, at low priority beside the pages (ADR 0025).
+        # The dashboards' refresh, at low priority beside the pages (ADR 0027).
         stats = subprocess.Popen([sys.executable, "-m", "mitra.cli", "stats-worker"], env=env)
         children = [web, worker, stats]
 
