@@ -35,6 +35,7 @@ def labels() -> dict[str, str]:
         "no_cases": _("No open cases."),
         "no_people": _("No people yet."),
         "outbox_empty": _("Everything has been sent."),
+        "loading": _("Loading your cases…"),
         "not_loaded": _(
             "Your cases have not been loaded yet. Connect to the internet once to load them."
         ),

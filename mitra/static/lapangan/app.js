@@ -55,6 +55,7 @@ async function context() {
     ws,
     lookups: (ws && ws.lookups) || {},
     user: await db.getMeta("user"),
+    syncing,
     entries: await db.outbox(),
     savePerson,
     saveStep,
@@ -132,10 +133,13 @@ async function render() {
 
 const MESSAGES = { offline: ["offline_note", "info"], login: ["login_needed", "warn"], forbidden: ["forbidden", "warn"], error: ["server_error", "warn"] };
 
+let syncing = false;
+
 async function send() {
   const button = document.getElementById("send-now");
   button.disabled = true;
   button.textContent = L.sending;
+  syncing = true;
   try {
     const token = csrfToken();
     if (token) await db.setMeta("csrf", token); // for the service worker's Background Sync
@@ -151,6 +155,7 @@ async function send() {
       if (result.status === "login") showLogin();
     }
   } finally {
+    syncing = false;
     button.disabled = false;
     button.textContent = L.send_now;
     await render();
@@ -214,6 +219,7 @@ async function start() {
   document.getElementById("send-now").addEventListener("click", () => send());
   document.getElementById("logout").addEventListener("click", () => logout());
   view.addEventListener("click", onClick);
+  syncing = true; // the first screen says "loading", not "connect once", while the pull runs
   await render();
   await send();
   // The worker fills its cache after the first sync: on one bar of signal the PSM's cases come

@@ -69,7 +69,8 @@ function startActions(L) {
 }
 
 function notLoaded(ctx) {
-  return ctx.ws ? null : el("p", { class: "warning-box" }, ctx.L.not_loaded);
+  if (ctx.ws) return null;
+  return ctx.syncing ? el("p", { class: "info-box" }, ctx.L.loading) : el("p", { class: "warning-box" }, ctx.L.not_loaded);
 }
 
 function dueScreen(ctx) {
