@@ -231,3 +231,37 @@ def test_an_entry_the_server_finds_invalid_is_corrected_and_sent_again(
     unsent(page, 0)
     darmo = Beneficiary.objects.get(full_name="Pak Darmo")
     assert Case.objects.filter(beneficiary=darmo).count() == 1
+
+
+def test_an_entry_on_a_case_handed_over_meanwhile_is_refused_and_kept_until_discarded(
+    phone_page, live_server, psm, bantul_officer
+):
+    from mitra.workers.models import Status
+    from mitra.workers.tests.builders import build_worker
+
+    page = phone_page
+    case = due_case(psm)
+    colleague = build_worker(full_name="Sri Lestari", status=Status.ACTIVE)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Mbah Sastro")
+    page.context.set_offline(True)
+    record_visit(page, "Mbah Sastro", "Sebelum dialihkan")
+    services.transfer_case(case, colleague, bantul_officer, reason="Pindah wilayah tugas")
+
+    page.context.set_offline(False)
+    refused = page.locator("#view .outbox-refused")
+    expect(refused).to_contain_text("ditolak")
+    expect(refused).to_contain_text("dialihkan")
+    expect(refused).not_to_contain_text("Sri Lestari")  # who holds it now is not told
+    unsent(page, 1)
+    # Still there after the next sync; the case itself left the PSM's lists.
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(page.locator("#send-now")).to_have_text("Kirim sekarang")
+    unsent(page, 1)
+    tab(page, "Kasus saya")
+    expect(page.locator("#view")).not_to_contain_text("Mbah Sastro")
+    tab(page, "Kiriman")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#view .outbox-refused").get_by_role("button", name="Buang").click()
+    unsent(page, 0)
+    assert Intervention.objects.count() == 0
