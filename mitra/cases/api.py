@@ -20,7 +20,6 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from ninja.pagination import paginate
 from mitra.api.openapi import form_choice
 from mitra.api.pagination import Pagination
 from mitra.core.access import log_access
+from mitra.core.atomic import atomic
 from mitra.core.models import AccessLog
 from mitra.core.scope import prefix_q
 from mitra.workers.forms import visible_village
@@ -515,7 +515,7 @@ def write_report(user, payload: ReportIn) -> ActivityReport:
         description=payload.description.strip(),
         **{name: getattr(payload, name) for name in REACHED_FIELDS},
     )
-    with transaction.atomic():
+    with atomic():
         report.save()
         if payload.submit:
             services.submit_report(report, user)

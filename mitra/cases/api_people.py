@@ -12,7 +12,6 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from ninja.pagination import paginate
 
 from mitra.api.pagination import Pagination
 from mitra.core.access import log_access
+from mitra.core.atomic import atomic
 from mitra.core.models import AccessLog
 from mitra.core.scope import prefix_q
 from mitra.workers.forms import visible_village
@@ -211,7 +211,7 @@ def record_beneficiary(user, payload: BeneficiaryIn) -> Beneficiary:
     services.fill_beneficiary_fields(person)
     if person.nik_hash and Beneficiary.objects.filter(nik_hash=person.nik_hash).exists():
         raise ValidationError({"nik": _("A person with this NIK is already recorded.")})
-    with transaction.atomic():
+    with atomic():
         person.save()
         person.categories.set(categories)
     return person
@@ -287,7 +287,7 @@ def _change(request, person_id, payload: BeneficiaryChangeIn, if_match, response
     expected = expected_version(if_match, payload.version)
     if values.get("categories") is not None:
         values["categories"] = [c.pk for c in pmks_categories(values["categories"])]
-    with transaction.atomic():
+    with atomic():
         locked = Beneficiary.objects.select_for_update().get(pk=person.pk)
         if expected != locked.version:
             raise ValidationError(

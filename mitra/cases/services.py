@@ -4,12 +4,12 @@ and follow-ups, referrals, hand-overs, the due-and-overdue lists and report veri
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitra.core import crypto
+from mitra.core.atomic import atomic
 from mitra.core.nik import mask
 from mitra.workers.models import Status as WorkerStatus
 from mitra.workers.models import Worker
@@ -97,7 +97,7 @@ def update_beneficiary(person: Beneficiary, user, categories, expected_version) 
     if not user.has_perm("cases.change_beneficiary"):
         raise PermissionDenied
     check_consent(person)
-    with transaction.atomic():
+    with atomic():
         _bump(person, expected_version)
         person.save()
         before = set(person.categories.values_list("pk", flat=True))
@@ -154,7 +154,7 @@ def open_case(
         _refuse(_("Only an active worker can be responsible for a case."), "worker")
     if not categories:
         _refuse(_("Choose at least one PMKS category."), "categories")
-    with transaction.atomic():
+    with atomic():
         case = Case.objects.create(
             beneficiary=beneficiary,
             worker=worker,
@@ -181,7 +181,7 @@ def change_case_status(
         )
     if to == CaseStatus.CLOSED and not reason:
         _refuse(_("Choose why the case is closed."), "reason")
-    with transaction.atomic():
+    with atomic():
         _bump(case, expected_version)
         CaseEvent.objects.create(
             case=case,
@@ -214,7 +214,7 @@ def transfer_case(case: Case, to_worker: Worker, user, reason: str = "") -> Case
         _refuse(_("This worker is already responsible for the case."), "same")
     if to_worker.status != WorkerStatus.ACTIVE:
         _refuse(_("Only an active worker can be responsible for a case."), "worker")
-    with transaction.atomic():
+    with atomic():
         CaseEvent.objects.create(
             case=case,
             kind=CaseEvent.Kind.TRANSFER,
@@ -258,7 +258,7 @@ def add_intervention(
         _refuse(_("The date is in the future."), "date")
     if next_follow_up_on and next_follow_up_on < on:
         _refuse(_("The next follow-up cannot be before the intervention."), "date")
-    with transaction.atomic():
+    with atomic():
         # Doing something on a case settles the follow-ups that were due by then.
         Intervention.objects.filter(
             case=case, follow_up_done=False, next_follow_up_on__lte=on
@@ -288,7 +288,7 @@ def refer(
 ) -> Referral:
     if not _may_work_on(case, user):
         raise PermissionDenied
-    with transaction.atomic():
+    with atomic():
         referral = Referral.objects.create(
             case=case,
             programme=programme,
@@ -445,7 +445,7 @@ def verify_report(
         _refuse(_("Only a submitted report can be verified or returned."), "state")
     if not approve and not reason.strip():
         _refuse(_("Say what must be corrected."), "reason")
-    with transaction.atomic():
+    with atomic():
         _bump(report, expected_version)
         if approve:
             report.status = ReportStatus.VERIFIED

@@ -7,11 +7,12 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .atomic import atomic
 from .current import current_actor, current_address
 from .scope import RegionScopedQuerySet
 
@@ -155,7 +156,7 @@ class AuditedModel(models.Model):
                 self.created_by = actor
             self.updated_by = actor
         before, raw_before = ({}, {}) if creating else self._audit_before_values()
-        with transaction.atomic():
+        with atomic():
             super().save(*args, **kwargs)
             after = self.audit_snapshot()
             raw_after = self._redacted_values()
@@ -173,7 +174,7 @@ class AuditedModel(models.Model):
         self._audit_raw = raw_after
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
+        with atomic():
             ChangeLog.record(
                 self,
                 ChangeLog.Action.DELETE,

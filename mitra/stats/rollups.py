@@ -20,9 +20,11 @@ The measures are those of `aggregates.RawSource` and the tests hold the two equa
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 import os
+from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Subquery, Value
@@ -485,6 +487,38 @@ def refresh_dirty() -> int:
     return len(codes)
 
 
+_batch = contextvars.ContextVar("mitra_rollup_marks", default=None)
+
+
+@contextmanager
+def batched_marks():
+    """Collect the marks of a batch of writes (a sync push) and write them once at its end, each
+    district with its earliest month (None wins), as `mark_dirty` merges them. A mark of a write
+    rolled back since (a refused entry) is written all the same: one district refreshed for
+    nothing, never one left behind. Call it inside the batch's transaction."""
+    marks: dict = {}
+    token = _batch.set(marks)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    by_month: dict = {}
+    for code, (since, enqueue) in marks.items():
+        by_month.setdefault((since, enqueue), []).append(code)
+    for (since, enqueue), codes in sorted(by_month.items(), key=str):
+        mark_dirty(codes, enqueue=enqueue, since=since)
+
+
+def _collect(marks: dict, districts, enqueue: bool, since) -> None:
+    for code in districts:
+        month, queue = since, enqueue
+        if code in marks:
+            was, queued = marks[code]
+            month = None if was is None or since is None else min(was, since)
+            queue = enqueue or queued
+        marks[code] = (month, queue)
+
+
 def mark_dirty(region_codes, enqueue: bool = True, since: datetime.date | None = None) -> None:
     """Record the districts of `region_codes` as behind from the month of `since` on (None: in
     every month), in the current transaction; after commit, ask the task worker to refresh them.
@@ -492,8 +526,12 @@ def mark_dirty(region_codes, enqueue: bool = True, since: datetime.date | None =
     districts = sorted({c[:6] for c in region_codes if c and len(c) >= 6})
     if not districts:
         return
-    now = timezone.now()
     since = since.replace(day=1) if since else None
+    marks = _batch.get()
+    if marks is not None:
+        _collect(marks, districts, enqueue, since)
+        return
+    now = timezone.now()
     table = DirtyDistrict._meta.db_table
     # One statement, the same on SQLite and PostgreSQL, so concurrent writers merge, not race.
     sql = (

@@ -1,0 +1,107 @@
+"""What a push costs in statements: the same per entry however long the batch (a baseline that
+fails when an entry grows a statement), the rollups' dirty marks written once per batch, and no
+savepoint but the entry's own (mitra/core/atomic.py) while an error deep in an entry still rolls
+back that entry alone."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mitra.cases.models import ActivityReport, Intervention
+from mitra.core.models import ChangeLog
+from mitra.stats import rollups
+from mitra.stats.rollups_models import DirtyDistrict
+
+from .conftest import entry, push, report, visit
+
+pytestmark = pytest.mark.django_db
+
+# Statements of one more entry (a visit and a report, alternately): 7.5 on 6 Dec 2026, 12.5
+# before the nested blocks lost their savepoints and the marks were batched.
+PER_ENTRY = 8
+# Of a push of 10 such entries, the request's own included (session, user, worker, receipts).
+BASELINE_10 = 90
+
+
+def _batch(case, n: int) -> list[dict]:
+    return [
+        entry("intervention", visit(case.pk)) if i % 2 else entry("report", report())
+        for i in range(n)
+    ]
+
+
+def _statements(client, batch) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = push(client, *batch)
+    assert {r["status"] for r in answer["results"]} == {"applied"}
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_push_costs_the_same_statements_per_entry_however_long(psm_client, case):
+    _statements(psm_client, _batch(case, 2))  # content types and the like, cached once
+    ten = _statements(psm_client, _batch(case, 10))
+    thirty = _statements(psm_client, _batch(case, 30))
+    per_entry = (len(thirty) - len(ten)) / 20
+    assert per_entry <= PER_ENTRY, per_entry
+    assert len(ten) <= BASELINE_10, len(ten)
+    # One savepoint per entry (its own); the shared functions' nested blocks take none. The two
+    # more: the push's block (inside the test's transaction) and the session's save.
+    savepoints = [s for s in thirty if s.startswith("SAVEPOINT")]
+    assert len(savepoints) <= 30 + 2, len(savepoints)
+    # The rollups' dirty marks: one statement for the batch, not one per entry.
+    marks = [s for s in thirty if DirtyDistrict._meta.db_table in s and "INSERT" in s]
+    assert len(marks) == 1, marks
+
+
+def test_the_batch_marks_its_district_once(psm_client, case):
+    DirtyDistrict.objects.all().delete()
+    push(psm_client, *_batch(case, 4))
+    assert list(DirtyDistrict.objects.values_list("code", flat=True)) == ["340209"]
+
+
+def test_batched_marks_merge_as_mark_dirty_does_and_write_at_the_end():
+    DirtyDistrict.objects.all().delete()
+    with rollups.batched_marks():
+        rollups.mark_dirty(["3402092004"], since=datetime.date(2026, 3, 5))
+        rollups.mark_dirty(["3402092003"], since=datetime.date(2026, 1, 9))
+        rollups.mark_dirty(["3404012001"], since=datetime.date(2026, 2, 1))
+        rollups.mark_dirty(["3404012001"], since=None)
+        rollups.mark_dirty(["3471010001"], since=datetime.date(2026, 4, 2))
+        assert not DirtyDistrict.objects.exists()  # nothing before the batch ends
+    assert dict(DirtyDistrict.objects.values_list("code", "since")) == {
+        "340209": datetime.date(2026, 1, 1),
+        "340401": None,
+        "347101": datetime.date(2026, 4, 1),
+    }
+
+
+def test_batched_marks_write_nothing_when_the_batch_fails():
+    DirtyDistrict.objects.all().delete()
+    with pytest.raises(RuntimeError), rollups.batched_marks():
+        rollups.mark_dirty(["3402092004"])
+        raise RuntimeError
+    assert not DirtyDistrict.objects.exists()
+
+
+def test_an_error_in_a_nested_block_rolls_back_that_entry_alone(psm_client, case, monkeypatch):
+    """The change history is written inside the audited save's nested block, which has no
+    savepoint of its own in a push: its failure still undoes the entry's visit (written just
+    before it, in the same block) and nothing of the other entries."""
+    record = ChangeLog.record
+
+    def broken(obj, *args, **kwargs):
+        if isinstance(obj, Intervention):
+            raise RuntimeError("disk full")
+        return record(obj, *args, **kwargs)
+
+    monkeypatch.setattr(ChangeLog, "record", broken)
+    answer = push(psm_client, entry("report", report()), entry("intervention", visit(case.pk)))
+    monkeypatch.undo()
+    assert [r["status"] for r in answer["results"]] == ["applied", "invalid"]
+    assert not Intervention.objects.filter(case=case).exists()
+    assert ActivityReport.objects.count() == 1
+    # The transaction is usable after the failed entry: the next push writes.
+    answer = push(psm_client, entry("intervention", visit(case.pk)))
+    assert answer["results"][0]["status"] == "applied"
