@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict
 
+from mitra.core.batch import memo
 from mitra.core.models import PmksCategory
 from mitra.core.scope import normalize_code
 
@@ -53,7 +54,12 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
 
 def pmks_categories(numbers: list[int], field: str = "categories") -> list[PmksCategory]:
     wanted = set(numbers)
-    found = list(PmksCategory.objects.filter(number__in=wanted))
+    found = list(
+        memo(
+            ("pmks_categories", frozenset(wanted)),
+            lambda: list(PmksCategory.objects.filter(number__in=wanted)),
+        )
+    )
     unknown = sorted(wanted - {c.number for c in found})
     if unknown:
         raise ValidationError(

@@ -28,6 +28,7 @@ from mitra.cases import api as cases_api
 from mitra.cases import api_people, services
 from mitra.cases.models import Case, CaseEvent
 from mitra.core.atomic import entry as entry_block
+from mitra.core.batch import batch as lookups_batch
 from mitra.stats.rollups import batched_marks
 
 from . import pull
@@ -322,5 +323,6 @@ def apply_batch(user, worker, entries) -> list[Result]:
     receipts = {r.uuid: r for r in SyncReceipt.objects.filter(pk__in={e.uuid for e in entries})}
     # The rollups' dirty marks of the whole batch in one statement at its end (each district
     # once, its earliest month), instead of one or two per entry.
-    with batched_marks():
+    # The same village and PMKS categories asked once for the batch (mitra/core/batch.py).
+    with batched_marks(), lookups_batch():
         return [apply_entry(user, worker, entry, receipts) for entry in entries]

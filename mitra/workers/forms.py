@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mitra.accounts.roles import Role
+from mitra.core.batch import memo
 from mitra.core.categories import SEX_CHOICES
 from mitra.core.forms import RegionCodeField, understood_field
 from mitra.core.models import PmksCategory
@@ -82,11 +83,14 @@ def visible_village(code: str, user) -> Village:
         raise ValidationError(
             _("Choose a village (desa/kelurahan), not a larger region."), code="level"
         )
-    village = (
-        Village.objects.visible_to(user)
-        .select_related("district__regency")
-        .filter(code=code)
-        .first()
+    village = memo(
+        ("visible_village", code, user.pk),
+        lambda: (
+            Village.objects.visible_to(user)
+            .select_related("district__regency")
+            .filter(code=code)
+            .first()
+        ),
     )
     if village is None:
         raise ValidationError(

@@ -1,7 +1,7 @@
 """What a push costs in statements: the same per entry however long the batch (a baseline that
-fails when an entry grows a statement), the rollups' dirty marks written once per batch, and no
-savepoint but the entry's own (mitra/core/atomic.py) while an error deep in an entry still rolls
-back that entry alone."""
+fails when an entry grows a statement), the rollups' dirty marks written once per batch, the
+village and categories read once per batch (ADR 0028), and no savepoint but the entry's own
+(mitra/core/atomic.py) while an error deep in an entry still rolls back that entry alone."""
 
 import datetime
 
@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mitra.cases.models import ActivityReport, Intervention
-from mitra.core.models import ChangeLog
+from mitra.core import batch as lookups
+from mitra.core.models import ChangeLog, PmksCategory
 from mitra.stats import rollups
 from mitra.stats.rollups_models import DirtyDistrict
 
-from .conftest import entry, push, report, visit
+from .conftest import entry, new_person, push, report, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,31 @@ def test_the_batch_marks_its_district_once(psm_client, case):
     DirtyDistrict.objects.all().delete()
     push(psm_client, *_batch(case, 4))
     assert list(DirtyDistrict.objects.values_list("code", flat=True)) == ["340209"]
+
+
+def test_the_village_and_the_categories_are_read_once_per_batch(psm_client):
+    person = entry("beneficiary", new_person())
+    batch = [person, entry("case", {"beneficiary_ref": person["uuid"], "categories": [8]})]
+    batch += [entry("report", report()) for _ in range(4)]
+    statements = _statements(psm_client, batch)
+    assert sum('FROM "regions_village"' in s for s in statements) == 1
+    assert sum('"core_pmkscategory"."number" IN' in s for s in statements) == 1
+
+
+def test_memo_outside_a_batch_asks_every_time_and_keeps_no_error():
+    calls = []
+
+    def count():
+        calls.append(1)
+        return len(calls)
+
+    assert lookups.memo("k", count) == 1 and lookups.memo("k", count) == 2
+    with lookups.batch():
+        assert lookups.memo("k", count) == 3 and lookups.memo("k", count) == 3
+        with pytest.raises(PmksCategory.DoesNotExist):
+            lookups.memo("missing", lambda: PmksCategory.objects.get(number=999))
+        assert lookups.memo("missing", lambda: "found") == "found"
+    assert lookups.memo("k", count) == 4
 
 
 def test_batched_marks_merge_as_mark_dirty_does_and_write_at_the_end():
