@@ -12,13 +12,21 @@ users), and their cases and open follow-ups are put back as they were before the
 those rows is taken first). Their districts are then marked for a full rollup refresh, so the
 dashboards recount them without the removed rows. If the run is killed half-way, the next run's
 cleanup of the created rows still happens (same users); only the cases' earlier state is lost.
+
+With `link="3g"` the timed requests (the push, the 30 API requests) go through bench/relay.py, a
+user-space latency relay in a process of its own in front of the server (this kernel has no
+netem): WebPageTest's "3G" profile, 150 ms each way per chunk, paced to 1.6 Mbit/s down and
+768 kbit/s up (see that file for what it does not model). The untimed first pull goes straight
+to the server. Only the phone<->server link is slowed; PostgreSQL on 127.0.0.1 stays local.
 """
 
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from load import server_env
+from relay import PROFILES
 
 HTTP_PREFIX = "bench.sync.http."
 TOKEN_NAME = "bench-sync-http"
@@ -101,7 +109,16 @@ def cleanup(user_ids, snapshot=None) -> None:
             mark_dirty({c["region_code"] for c in cases}, enqueue=False)
 
 
-def run(pairs, entries, today, log, db_url: str, root) -> tuple[list, list]:
+def _start_relay(port: int, link: str) -> tuple[subprocess.Popen, int]:
+    relay = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("relay.py")), "--profile", link,
+         "--target", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    return relay, int(relay.stdout.readline())  # its port, once it listens
+
+
+def run(pairs, entries, today, log, db_url: str, root, link: str = "") -> tuple[list, list]:
     """(push ms, baseline ms) per device over HTTP; cleans up afterwards."""
     import requests
     from django.db import connection
@@ -117,18 +134,27 @@ def run(pairs, entries, today, log, db_url: str, root) -> tuple[list, list]:
         snapshot = _snapshot(cur, [w.pk for _u, w in pairs])
     port = _free_port()
     web = _start(server_env(db_url), port, root)
-    base = f"http://127.0.0.1:{port}/api/v1"
+    direct = base = f"http://127.0.0.1:{port}/api/v1"
+    relay = None
     push_ms, base_ms = [], []
     try:
+        if link:
+            relay, relay_port = _start_relay(port, link)
+            base = f"http://127.0.0.1:{relay_port}/api/v1"
+            for _ in range(3):  # the relay seen working on a real page first (printed)
+                t0 = time.perf_counter()
+                requests.get(f"http://127.0.0.1:{relay_port}/masuk/", timeout=60)
+                log(f"GET /masuk/ via the relay: {(time.perf_counter() - t0) * 1000:.0f} ms")
+            log(f"HTTP through the relay ({PROFILES[link]['label']})")
         for i, (user, worker) in enumerate(pairs):
             auth = {"Authorization": f"Bearer {tokens[user.pk]}"}
-            first = requests.get(f"{base}/sync/pull", headers=auth, timeout=60)
+            first = requests.get(f"{direct}/sync/pull", headers=auth, timeout=60)
             assert first.status_code == 200, first.text[:300]
             ws = first.json()["working_set"]
             batch = entries(ws, worker, today, f"{i}h")
             t0 = time.perf_counter()
             pushed = requests.post(
-                f"{base}/sync/push", json={"entries": batch}, headers=auth, timeout=60
+                f"{base}/sync/push", json={"entries": batch}, headers=auth, timeout=120
             )
             push_ms.append((time.perf_counter() - t0) * 1000)
             assert pushed.status_code == 200, pushed.text[:300]
@@ -137,8 +163,10 @@ def run(pairs, entries, today, log, db_url: str, root) -> tuple[list, list]:
             if (i + 1) % 10 == 0:
                 log(f"HTTP: {i + 1} devices")
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        for process in (relay, web):
+            if process:
+                process.terminate()
+                process.wait(timeout=30)
         ApiToken.objects.filter(user__in=users, name=TOKEN_NAME).delete()
         cleanup(user_ids, snapshot)
     return push_ms, base_ms
@@ -159,7 +187,7 @@ def _one_by_one(requests, base, auth, batch) -> float:
         else:
             url = f"{base}/cases/reports"
         t0 = time.perf_counter()
-        response = requests.post(url, json=data, headers=auth, timeout=60)
+        response = requests.post(url, json=data, headers=auth, timeout=120)
         elapsed += time.perf_counter() - t0
         assert response.status_code == 201, (url, response.status_code, response.text[:300])
         ids[item["uuid"]] = response.json()["id"]
