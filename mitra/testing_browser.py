@@ -53,6 +53,20 @@ def rendering_walk_on_sqlite_only():
     )
 
 
+def concurrent_browser_on_postgres_only():
+    """Skip mark for browser tests whose page and service worker hit the live server at once (the
+    field app): SQLite's in-memory test database (shared cache) refuses a second writer at once
+    with "database table is locked" (no busy wait, unlike the WAL file of a real install), which
+    fails the worker's install. The server side they reach is tested on both databases
+    (docs/adr/0026-field-app-client.md)."""
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="page and service worker write at once: run on PostgreSQL (docs/adr/0026)",
+    )
+
+
 LOCALE = "id-ID"
 # Actions and expect() give up after 15 s (Playwright: 30 s and 5 s): the live server is local.
 DEFAULT_TIMEOUT_MS = 15_000

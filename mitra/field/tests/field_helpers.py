@@ -23,18 +23,26 @@ def due_case(worker, name="Mbah Sastro", status="assisting") -> Case:
 
 
 # (wait_for_function evaluates a string, which the site's CSP forbids; evaluate() does not.)
+# Bounded: page.evaluate has no timeout of its own, and a worker that never takes control (its
+# install failed) must fail the test with a reason, not hang the suite.
 CONTROLLED = """async () => {
   if (navigator.serviceWorker.controller) return true;
-  await new Promise((done) => navigator.serviceWorker.addEventListener("controllerchange", done));
-  return true;
+  const controlled = new Promise((done) =>
+    navigator.serviceWorker.addEventListener("controllerchange", () => done(true)));
+  const late = new Promise((done) => setTimeout(() => done(false), 60000));
+  return Promise.race([controlled, late]);
 }"""
+
+
+def wait_for_control(page) -> None:
+    assert page.evaluate(CONTROLLED), "the service worker did not take control within 60 s"
 
 
 def open_app(page, expect_text: str | None = None):
     """Opens /lapangan/ and waits for the first pull and for the service worker to control the
     page (so that it can be reloaded offline)."""
     page.goto("/lapangan/")
-    page.evaluate(CONTROLLED)
+    wait_for_control(page)
     if expect_text:
         expect(page.locator("#view")).to_contain_text(expect_text)
 

@@ -9,7 +9,11 @@ from playwright.sync_api import expect
 from mitra.cases import services
 from mitra.cases.models import Beneficiary, Case, Intervention
 from mitra.testing_axe import axe_problems
-from mitra.testing_browser import horizontal_overflow, login_as
+from mitra.testing_browser import (
+    concurrent_browser_on_postgres_only,
+    horizontal_overflow,
+    login_as,
+)
 
 from .field_helpers import (
     cache_names,
@@ -23,7 +27,7 @@ from .field_helpers import (
     unsent,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, concurrent_browser_on_postgres_only()]
 
 
 def test_entries_made_offline_survive_a_reload_and_reach_the_database_once(

@@ -13,11 +13,11 @@ import gzip
 import pytest
 from playwright.sync_api import expect
 
-from mitra.testing_browser import login_as
+from mitra.testing_browser import concurrent_browser_on_postgres_only, login_as
 
-from .field_helpers import due_case
+from .field_helpers import due_case, wait_for_control
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, concurrent_browser_on_postgres_only()]
 
 # Chrome DevTools' "Slow 3G": 400 kbit/s each way, 2 s of latency per request.
 SLOW_3G = {
@@ -75,10 +75,7 @@ def test_first_load_is_under_200_kb_on_slow_3g_and_the_next_start_comes_from_the
     for url, n in sorted(files.items(), key=lambda kv: -kv[1]):
         print(f"  {n:>7}  {url}")
     # The worker, registered after the first sync, has filled its cache once it controls the page.
-    page.evaluate(
-        "async () => { if (!navigator.serviceWorker.controller) await new Promise("
-        "(done) => navigator.serviceWorker.addEventListener('controllerchange', done)); }"
-    )
+    wait_for_control(page)
     precache = sum(
         sum(r.sizes()[k] for k in ("responseBodySize", "responseHeadersSize")) for r in installing
     )
