@@ -54,10 +54,13 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
 
 def pmks_categories(numbers: list[int], field: str = "categories") -> list[PmksCategory]:
     wanted = set(numbers)
+    # Official numbers are small; a number past the database's integer range (SQLite: 64 bits)
+    # must read as unknown, not fail in the driver.
+    plausible = frozenset(n for n in wanted if 0 < n < 10_000)
     found = list(
         memo(
-            ("pmks_categories", frozenset(wanted)),
-            lambda: list(PmksCategory.objects.filter(number__in=wanted)),
+            ("pmks_categories", plausible),
+            lambda: list(PmksCategory.objects.filter(number__in=plausible)),
         )
     )
     unknown = sorted(wanted - {c.number for c in found})
