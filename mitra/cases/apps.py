@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "mitra.cases"
     label = "cases"
     verbose_name = _("Cases & activities")
+
+    def ready(self):
+        # A category change moves its case's or person's updated_at (the sync's fingerprint).
+        from . import signals
+
+        signals.connect()

@@ -135,3 +135,38 @@ def test_closed_cases_and_other_workers_people_are_not_in_the_working_set(
     assert [c["id"] for c in ws["cases"]] == [str(case.pk)]
     names = {p["full_name"] for p in ws["beneficiaries"]}
     assert "Bu Warsi" not in names and str(theirs.pk) not in json.dumps(ws)
+
+
+def test_a_category_added_or_removed_alone_changes_the_cursor(
+    psm_client, case, trimulyo_worker, bantul_officer
+):
+    """The categories live in their own table: a change to them alone moves the case's
+    updated_at (mitra/cases/signals.py), so the device does not keep the old ones."""
+    pulled = _pull(psm_client)
+    cursor, version = pulled["cursor"], pulled["working_set"]["cases"][0]["version"]
+    with acting_as(bantul_officer):
+        case.categories.add(PmksCategory.objects.get(number=9))
+    changed = _pull(psm_client, cursor)
+    assert changed["changed"] is True
+    assert changed["working_set"]["cases"][0]["categories"] == [8, 9]
+    case.refresh_from_db()
+    assert case.updated_by == bantul_officer and case.version == version
+    cursor = changed["cursor"]
+    with acting_as(bantul_officer):
+        case.categories.remove(PmksCategory.objects.get(number=8))
+    changed = _pull(psm_client, cursor)
+    assert changed["changed"] is True and changed["working_set"]["cases"][0]["categories"] == [9]
+    assert _pull(psm_client, changed["cursor"])["changed"] is False
+    # The version did not move: the PSM's visit on the version they pulled is no conflict.
+    answer = push(psm_client, entry("intervention", visit(case.pk), base_version=version))
+    assert answer["results"][0]["status"] == "applied"
+    # A person's categories corrected by an officer reach the device too.
+    cursor = answer["cursor"]
+    person = case.beneficiary
+    with acting_as(bantul_officer):
+        services.update_beneficiary(
+            person, bantul_officer, [PmksCategory.objects.get(number=24)], person.version
+        )
+    changed = _pull(psm_client, cursor)
+    people = {p["id"]: p for p in changed["working_set"]["beneficiaries"]}
+    assert changed["changed"] is True and people[str(person.pk)]["categories"] == [24]
