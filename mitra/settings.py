@@ -253,6 +253,13 @@ TASKS = {
     }
 }
 
+# The field app's sync (ADR 0025, addendum 2): how long a device may keep an entry unsent. An entry
+# made longer ago (by the device's clock) is refused; a receipt is kept until both its entry and
+# its write are that old, so a resend of anything still accepted finds its receipt.
+SYNC_RECEIPT_RETENTION_DAYS = env_int("MITRA_SYNC_RECEIPT_RETENTION_DAYS", 180)
+if SYNC_RECEIPT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("MITRA_SYNC_RECEIPT_RETENTION_DAYS must be at least 1.")
+
 # Key for sensitive fields at rest (NIK, health, ...). Comma-separated Fernet keys: the first
 # encrypts, all decrypt, so a key can be rotated without rewriting every row at once.
 MITRA_DATA_KEYS = env_list("MITRA_DATA_KEY", [])

@@ -25,10 +25,14 @@ class SyncReceipt(models.Model):
     kind = models.CharField(max_length=15, choices=EntryKind.choices)
     object_id = models.CharField(max_length=64)
     applied_at = models.DateTimeField(default=timezone.now)
+    # The entry's `created_at` (the device's clock), kept so that the clean-up never removes the
+    # receipt of an entry a push would still accept (`prune.prune_receipts`).
+    entry_created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sync receipt")
         verbose_name_plural = _("sync receipts")
+        indexes = [models.Index(fields=["applied_at"], name="sync_receipt_applied")]
 
     def __str__(self):
         return f"{self.kind} {self.uuid}"

@@ -11,17 +11,21 @@ sync adds around them:
 - `*_ref`: an entry may name an earlier entry of the same user (a new person's case) by its uuid;
 - conflict: an entry based on a version of the case or person that someone else changed since
   is not written; the answer carries both versions;
-- refused: a case or person out of the PSM's reach now (handed over, no longer visible).
+- refused: a case or person out of the PSM's reach now (handed over, no longer visible), or an
+  entry made longer ago than its receipt is kept (addendum 2 of ADR 0025).
 """
 
+import datetime
 import logging
 import uuid
 from dataclasses import dataclass
 
 import pydantic
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitra.cases import api as cases_api
@@ -31,7 +35,7 @@ from mitra.core.atomic import entry as entry_block
 from mitra.core.batch import batch as lookups_batch
 from mitra.stats.rollups import batched_marks
 
-from . import pull
+from . import prune, pull
 from .models import EntryKind, SyncReceipt
 
 MAX_ENTRIES = 100
@@ -78,6 +82,31 @@ def handed_over_message() -> str:
         "This case was handed over to another worker; this entry cannot be sent. The entry stays "
         "on your device until you discard it."
     )
+
+
+def too_old_message() -> str:
+    return _(
+        "This entry was made more than %(days)s days ago (by the date on your phone) and can no "
+        "longer be sent: the server may have received it before without remembering it now, and "
+        "it would be saved twice. Check on the Mitra website whether it is recorded; if not, "
+        "record it again. If the date on your phone is wrong, correct it. The entry stays on "
+        "your device until you discard it."
+    ) % {"days": settings.SYNC_RECEIPT_RETENTION_DAYS}
+
+
+def device_time(entry) -> datetime.datetime | None:
+    """When the device says the entry was made (UTC if it named no zone)."""
+    created = entry.created_at
+    if created is not None and timezone.is_naive(created):
+        created = timezone.make_aware(created, datetime.UTC)
+    return created
+
+
+def too_old(entry, now=None) -> bool:
+    """Made before the oldest time whose receipts are surely still kept (`prune.cutoff`). An
+    entry without its device time (a caller other than the field app) cannot be told."""
+    created = device_time(entry)
+    return created is not None and created < prune.cutoff(now)
 
 
 def conflict_message() -> str:
@@ -260,6 +289,9 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
     receipt = receipts.get(entry.uuid)
     if receipt is not None:
         return _duplicate(entry, receipt, user)
+    if too_old(entry):
+        # Its receipt, had it been written, may be pruned by now: writing it could write it twice.
+        return Result(entry.uuid, "refused", message=too_old_message())
     data = dict(entry.data)
     try:
         # The entry's savepoint; the shared functions' nested blocks take none of their own
@@ -267,7 +299,11 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
         with entry_block():
             obj = HANDLERS[entry.kind](user, worker, entry, data, receipts)
             receipt = SyncReceipt.objects.create(
-                uuid=entry.uuid, user=user, kind=entry.kind, object_id=str(obj.pk)
+                uuid=entry.uuid,
+                user=user,
+                kind=entry.kind,
+                object_id=str(obj.pk),
+                entry_created_at=device_time(entry),
             )
     except IntegrityError:
         # A second push of the same entry, running at the same time, wrote it first (or the

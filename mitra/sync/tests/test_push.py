@@ -154,7 +154,7 @@ def test_a_pushed_person_is_encrypted_at_rest_and_in_the_history_like_an_api_cre
     # personal data.
     assert AccessLog.objects.count() == logged
     fields = {f.name for f in SyncReceipt._meta.concrete_fields}
-    assert fields == {"uuid", "user", "kind", "object_id", "applied_at"}
+    assert fields == {"uuid", "user", "kind", "object_id", "applied_at", "entry_created_at"}
 
 
 def test_a_referral_and_a_report_are_applied_like_the_api(psm_client, case):
