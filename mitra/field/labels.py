@@ -34,6 +34,10 @@ def labels() -> dict[str, str]:
         "no_due": _("Nothing is due."),
         "no_cases": _("No open cases."),
         "no_people": _("No people yet."),
+        "case_gone": _(
+            "This case is no longer among your open cases (closed or handed over): a new entry "
+            "cannot be made on it here."
+        ),
         "outbox_empty": _("Everything has been sent."),
         "loading": _("Loading your cases…"),
         "not_loaded": _(

@@ -3,6 +3,8 @@ without a connection survive a reload, reach the database exactly once when the 
 back, a case changed by an officer meanwhile is a conflict the PSM resolves, and logging out (or
 another user) empties the phone."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -16,6 +18,7 @@ from mitra.testing_browser import (
 )
 
 from .field_helpers import (
+    TODAY,
     cache_names,
     due_case,
     open_app,
@@ -269,3 +272,56 @@ def test_an_entry_on_a_case_handed_over_meanwhile_is_refused_and_kept_until_disc
     page.locator("#view .outbox-refused").get_by_role("button", name="Buang").click()
     unsent(page, 0)
     assert Intervention.objects.count() == 0
+
+
+def test_visits_corrected_after_their_case_left_the_lists_are_sent_and_answered(
+    phone_page, live_server, psm, bantul_officer
+):
+    """Two visits the server found invalid (a date in the future); meanwhile the PSM closed one
+    case on the website and the office handed the other over, so both left the phone's lists.
+    Corrected, each is sent: the visit on the closed case (still the PSM's) is written, the other
+    is refused with its reason; neither correction is lost on the phone."""
+    from mitra.workers.models import Status
+    from mitra.workers.tests.builders import build_worker
+
+    page = phone_page
+    closed = due_case(psm)
+    handed = due_case(psm, name="Bu Warsi")
+    colleague = build_worker(full_name="Sri Lestari", status=Status.ACTIVE)
+    login_as(page, live_server, psm.user)
+    open_app(page, expect_text="Bu Warsi")
+    page.context.set_offline(True)
+    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    for name in ("Mbah Sastro", "Bu Warsi"):
+        tab(page, "Kasus saya")
+        page.locator("#view .item", has_text=name).get_by_role(
+            "link", name="Catat kunjungan"
+        ).click()
+        page.locator("#intervention-on").fill(tomorrow)
+        page.locator("#intervention-notes").fill(f"Kunjungan {name}")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.locator("h1")).to_have_text("Kiriman")
+    page.context.set_offline(False)
+    expect(page.locator("#view .outbox-invalid")).to_have_count(2)
+    services.change_case_status(closed, "closed", psm.user, reason="resolved")
+    services.transfer_case(handed, colleague, bantul_officer, reason="Pindah wilayah tugas")
+    page.get_by_role("button", name="Kirim sekarang").click()  # the pull: both cases leave
+    expect(page.locator("#send-now")).to_have_text("Kirim sekarang")
+    tab(page, "Kasus saya")
+    expect(page.locator("#view")).to_contain_text("Tidak ada kasus terbuka")
+    tab(page, "Kiriman")
+
+    for name in ("Mbah Sastro", "Bu Warsi"):
+        item = page.locator("#view .outbox-invalid", has_text=name)
+        item.get_by_role("link", name="Perbaiki").click()
+        expect(page.locator("h1")).to_contain_text(name)
+        page.locator("#intervention-on").fill(TODAY.isoformat())
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.locator("h1")).to_have_text("Kiriman")
+    refused = page.locator("#view .outbox-refused")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("Bu Warsi")
+    expect(refused).to_contain_text("dialihkan")
+    unsent(page, 1)
+    visits = Intervention.objects.all()
+    assert [(v.case_id, v.notes) for v in visits] == [(closed.pk, "Kunjungan Mbah Sastro")]

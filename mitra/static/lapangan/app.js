@@ -76,12 +76,23 @@ async function savePerson(data, existing, caseEntry) {
   await saved();
 }
 
+/** The case an entry names: the one on the phone, else (a correction) the one it was made on. */
+function caseReference(found, existing) {
+  if (found) return found.local ? { case_ref: found.id } : { case: found.id };
+  return existing.data.case_ref ? { case_ref: existing.data.case_ref } : { case: existing.data.case };
+}
+
 async function saveStep(kind, found, data, existing) {
-  if (!found) return;
-  const reference = found.local ? { case_ref: found.id } : { case: found.id };
-  const full = { ...data, ...reference };
+  // A correction is sent even when its case has left the lists since (closed, handed over, or
+  // made here and sent meanwhile): the server applies it while the case is still the PSM's, or
+  // answers why not. Only a new entry needs its case on the phone.
+  if (!found && !existing) {
+    say(L.case_gone, "warn");
+    return;
+  }
+  const full = { ...data, ...caseReference(found, existing) };
   const entry = existing ? pendingAgain(existing, full) : newEntry(kind, full, { base_version: found.local ? null : found.version });
-  entry.title = found.person ? found.person.full_name : "";
+  if (found) entry.title = found.person ? found.person.full_name : "";
   await db.put("outbox", entry);
   await saved();
 }

@@ -183,7 +183,12 @@ export function personForm(ctx, existing = null) {
 
 export function caseStepForm(ctx, kind, caseId, existing = null) {
   const found = findCase(ctx, caseId);
-  const title = `${ctx.L[KIND_LABEL[kind]]}: ${found && found.person ? found.person.full_name : "—"}`;
+  const name = found && found.person ? found.person.full_name : (existing && existing.title) || "—";
+  const title = `${ctx.L[KIND_LABEL[kind]]}: ${name}`;
+  if (!found && !existing) {
+    // A link to a case that left the lists since (closed, handed over): say so, no form.
+    return [el("h1", {}, title), notLoaded(ctx) || el("p", { class: "warning-box" }, ctx.L.case_gone)];
+  }
   const values = existing ? { [kind]: existing.data } : {};
   const errors = existing ? { [kind]: existing.errors } : {};
   return formScreen(ctx, title, [kind], { values, errors, onSave: (data) => ctx.saveStep(kind, found, data[kind], existing) });

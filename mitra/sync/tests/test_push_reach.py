@@ -2,6 +2,7 @@
 handed over is refused, ids outside the PSM's reach are refused without telling whether they
 exist, and every role but a PSM with a worker record gets 403."""
 
+import datetime
 import json
 import uuid
 
@@ -149,3 +150,51 @@ def test_a_token_works_like_the_session(psm, trimulyo_worker, case, client):
     answer = client.post(PUSH, body, content_type="application/json", **headers).json()
     assert answer["results"][0]["status"] == "applied"
     assert Intervention.objects.get().created_by == trimulyo_worker
+
+
+def test_a_visit_corrected_after_its_case_left_the_lists_is_written_or_refused_never_lost(
+    psm_client, case, trimulyo_worker, other_psm, bantul_officer
+):
+    """What the field app relies on when a PSM corrects an entry whose case is no longer in their
+    lists (mitra/static/lapangan/app.js sends the correction with the case it was made on): the
+    same entry, corrected, is written while the case is still the PSM's (closed by them since,
+    or made on the phone and sent since), else refused with its reason; never answered as
+    written without a write."""
+    from mitra.cases.models import CaseStatus
+
+    pulled = case.version
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    wrong = entry("intervention", visit(case.pk, on=tomorrow), base_version=pulled)
+    assert push(psm_client, wrong)["results"][0]["status"] == "invalid"
+    services.change_case_status(case, CaseStatus.CLOSED, trimulyo_worker, reason="resolved")
+    corrected = {**wrong, "data": visit(case.pk, notes="diperbaiki")}
+    result = push(psm_client, corrected)["results"][0]
+    assert result["status"] == "applied"
+    assert Intervention.objects.get(pk=result["object"]["id"]).notes == "diperbaiki"
+    assert Intervention.objects.get().case == case
+
+    # A case opened on the phone, sent since; its visit corrected still names the case's entry.
+    person = make_person(nik="3402090101400005", created_by=trimulyo_worker)
+    opened = entry("case", {"beneficiary": str(person.pk), "categories": [8]})
+    late = entry("intervention", {**visit(on=tomorrow), "case_ref": opened["uuid"]})
+    assert [r["status"] for r in push(psm_client, opened, late)["results"]] == [
+        "applied",
+        "invalid",
+    ]
+    late["data"]["on"] = today().isoformat()
+    assert push(psm_client, late)["results"][0]["status"] == "applied"
+
+    # Handed over since: refused, with the reason the phone shows.
+    other = services.open_case(
+        make_person(nik="3402090101400007", full_name="Bu Warsi"),
+        case.worker,
+        trimulyo_worker,
+        [PmksCategory.objects.get(number=8)],
+    )
+    wrong = entry("intervention", visit(other.pk, on=tomorrow), base_version=other.version)
+    assert push(psm_client, wrong)["results"][0]["status"] == "invalid"
+    services.transfer_case(other, other_psm, bantul_officer)
+    result = push(psm_client, {**wrong, "data": visit(other.pk)})["results"][0]
+    assert result["status"] == "refused"
+    assert result["message"].startswith("Kasus ini sudah dialihkan ke pekerja lain")
+    assert Intervention.objects.filter(case=other).count() == 0
