@@ -123,20 +123,25 @@ export async function push(csrf) {
 }
 
 let running = null;
+let queued = null;
 
 /** Pull (who is logged in, what changed), push, and pull again when something was written.
- * One at a time: the start, the `online` event and the button may all ask at once. */
+ * One at a time: the start, the `online` event and the button may all ask at once. Asked while
+ * one runs (an entry saved meanwhile, which that run's push did not read), one more run follows
+ * it, shared by everyone who asked meanwhile. */
 export function syncNow(csrf) {
-  if (!running) {
-    running = (async () => {
-      const token = csrf || (await db.getMeta("csrf"));
-      const first = await pull();
-      if (first.status !== "ok") return first;
-      const pushed = await push(token);
-      if (pushed.status !== "ok") return { ...first, status: pushed.status, push: pushed };
-      if (pushed.applied) await pull();
-      return { ...first, push: pushed };
-    })().finally(() => { running = null; });
+  if (running) {
+    if (!queued) queued = running.catch(() => null).then(() => { queued = null; return syncNow(csrf); });
+    return queued;
   }
+  running = (async () => {
+    const token = csrf || (await db.getMeta("csrf"));
+    const first = await pull();
+    if (first.status !== "ok") return first;
+    const pushed = await push(token);
+    if (pushed.status !== "ok") return { ...first, status: pushed.status, push: pushed };
+    if (pushed.applied) await pull();
+    return { ...first, push: pushed };
+  })().finally(() => { running = null; });
   return running;
 }
