@@ -173,26 +173,56 @@ def _generate_workers(W: int, off_w: int, template_worker, today: datetime.date)
 
 
 def _enrolments(W: int, template_worker, today: datetime.date):
-    """A finished advanced batch every fourth worker passed, and a running basic batch every
-    seventh is enrolled in (the training indicators' share with advanced and pipeline)."""
+    """Training as the regencies run it: each regency with workers has a finished advanced batch
+    (every fourth of its workers passed) and a running basic batch (every seventh is enrolled),
+    about 200 and 115 places a batch nationally (the training indicators' share with advanced and
+    pipeline). Until 6 Dec two batches held the whole country (105,000 and 60,000 places, a seat
+    quota no batch form accepts), and the batch list counted them on every view."""
+    from django.db.models import Count
+
     from mitra.training.models import Batch, Course, Enrolment
 
-    def batch(level: str, status: str, starts: datetime.date) -> Batch:
-        course = Course.objects.filter(level=level).order_by("code").first()
-        return Batch.objects.create(
-            course=course, name=f"Bulk {status}", organiser="Bulk", region_code="",
-            venue_id=template_worker.village_id, starts_on=starts,
-            ends_on=starts + datetime.timedelta(days=4), quota=W, status=status,
-        )  # fmt: skip
+    with connection.cursor() as cur:
+        cur.execute("SELECT substr(village, 1, 4), min(village) FROM bulk_w GROUP BY 1 ORDER BY 1")
+        regencies = cur.fetchall()
 
-    done = batch("lanjutan", "finished", today - datetime.timedelta(days=400))
-    running = batch("dasar", "running", today - datetime.timedelta(days=1))
+    def batches(level: str, status: str, starts: datetime.date) -> dict[str, int]:
+        course = Course.objects.filter(level=level).order_by("code").first()
+        made = Batch.objects.bulk_create(
+            Batch(
+                course=course,
+                name=f"Bulk {status} {regency}",
+                organiser="Bulk",
+                region_code=regency,
+                venue_id=venue,
+                starts_on=starts,
+                ends_on=starts + datetime.timedelta(days=4),
+                status=status,
+                quota=W,  # set to the places taken once they are in
+            )
+            for regency, venue in regencies
+        )
+        if made and made[0].pk is None:  # SQLite before RETURNING support: read them back
+            made = Batch.objects.filter(course=course, status=status, organiser="Bulk")
+        return {b.region_code: b.pk for b in made}
+
+    done = batches("lanjutan", "finished", today - datetime.timedelta(days=400))
+    running = batches("dasar", "running", today - datetime.timedelta(days=1))
     template = Enrolment.objects.create(
-        batch=done, worker=template_worker, status="enrolled", result="passed"
+        batch_id=done.get(template_worker.village_id[:4]) or next(iter(done.values())),
+        worker=template_worker,
+        status="enrolled",
+        result="passed",
     )
-    for b, where, status, result in (
-        (done, "n % 4 = 1", "enrolled", "passed"),
-        (running, "n % 7 = 2", "enrolled", "pending"),
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE bulk_b (regency varchar(4) PRIMARY KEY, done int, run int)")
+        cur.execute(
+            "INSERT INTO bulk_b (regency, done, run) VALUES "
+            + ", ".join(f"('{r}', {done[r]}, {running[r]})" for r, _v in regencies)
+        )
+    for column, where, status, result in (
+        ("done", "n % 4 = 1", "enrolled", "passed"),
+        ("run", "n % 7 = 2", "enrolled", "pending"),
     ):
         with_, series = _series(W)
         cols, sel = _columns(
@@ -201,7 +231,7 @@ def _enrolments(W: int, template_worker, today: datetime.date):
                 "id": "NULL"
                 if not _pg()
                 else "nextval(pg_get_serial_sequence('training_enrolment', 'id'))",
-                "batch_id": str(b.pk),
+                "batch_id": f"b.{column}",
                 "worker_id": "w.id",
                 "region_code": "w.village",
                 "status": f"'{status}'",
@@ -211,10 +241,17 @@ def _enrolments(W: int, template_worker, today: datetime.date):
         with connection.cursor() as cur:
             cur.execute(
                 f"{with_}INSERT INTO {Enrolment._meta.db_table} ({cols}) SELECT {sel} "
-                f"FROM {series} JOIN bulk_w w ON w.i = n, "
+                f"FROM {series} JOIN bulk_w w ON w.i = n "
+                "JOIN bulk_b b ON b.regency = substr(w.village, 1, 4), "
                 f"(SELECT * FROM {Enrolment._meta.db_table} WHERE id = {template.pk}) t "
                 f"WHERE {where}"
             )
+    # The seats: the places taken and a few to spare, as the office planned them.
+    made = Batch.objects.filter(pk__in=[*done.values(), *running.values()])
+    rows = list(made.annotate(places=Count("enrolments")))
+    for batch in rows:
+        batch.quota = (batch.places // 10 + 2) * 10
+    Batch.objects.bulk_update(rows, ["quota"], batch_size=1000)
     return template
 
 
@@ -460,6 +497,8 @@ def build(
         with connection.cursor() as cur:
             cur.execute("DROP TABLE bulk_v")
             cur.execute("DROP TABLE bulk_w")
+            if not existing_workers:
+                cur.execute("DROP TABLE bulk_b")
         # The templates were only patterns: they go, with the helper account that made them.
         for row in (ta, tr, ti, tc, tb, template_enrolment, tw):
             if row is not None:
