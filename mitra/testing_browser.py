@@ -76,6 +76,13 @@ LOGIN_PATH = "/masuk/"
 _call_report_key = pytest.StashKey()
 
 
+def pytest_sessionstart(session):
+    # One request at a time on SQLite's shared in-memory connection (mitra/testing_liveserver.py).
+    from mitra.testing_liveserver import install
+
+    install()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep the outcome of each phase on the test item, so `page` can tell a failed test."""
