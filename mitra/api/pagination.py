@@ -3,6 +3,8 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase
 
+from .counts import list_count
+
 
 class Pagination(PaginationBase):
     """limit/offset pages with the total, the shape every list endpoint returns."""
@@ -15,7 +17,10 @@ class Pagination(PaginationBase):
 
     class Output(Schema):
         items: list
-        count: int
+        count: int = Field(
+            description="Rows in all pages. Exact up to 10,000; beyond that it may be up to "
+            "a minute old (counted once a minute per list and filter)."
+        )
         limit: int
         offset: int
 
@@ -24,7 +29,7 @@ class Pagination(PaginationBase):
             raise HttpError(400, _("Offset is too large."))
         return {
             "items": list(queryset[pagination.offset : pagination.offset + pagination.limit]),
-            "count": self._items_count(queryset),
+            "count": list_count(queryset) if hasattr(queryset, "query") else len(queryset),
             "limit": pagination.limit,
             "offset": pagination.offset,
         }
