@@ -36,4 +36,3 @@ def list_count(queryset) -> int:
         found = rows.count()
         cache.set(key, found, COUNT_TTL)
     return found
-
