@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mitra.accounts.session_idle.IdleSessionMiddleware",
     "mitra.core.middleware.LanguageMiddleware",
     "mitra.api.nul.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,7 +198,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after idle time; a browser close ends them too.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides, written at most every SESSION_TOUCH_SECONDS (accounts/session_idle.py).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
