@@ -61,6 +61,15 @@ def labels() -> dict[str, str]:
         "state_refused": _("refused"),
         "fix": _("Correct"),
         "waits_for_earlier": _("Sent once the entry it depends on is corrected."),
+        "orphaned": _(
+            "The entry this one depends on was discarded and never reached the server, so this "
+            "one cannot be sent. Discard it, and record it again if it is still needed."
+        ),
+        "person_sent": _(
+            "The person has been sent already; correct the case here and save to send it "
+            "again. The person's details can now be changed only on the Mitra website."
+        ),
+        "back_to_outbox": _("Back to “To send”"),
         "discard": _("Discard"),
         "send_anyway": _("Send anyway"),
         "server_version": _("On the server"),
@@ -100,6 +109,7 @@ def labels() -> dict[str, str]:
         "consent_on": _("Date of consent"),
         "consent_method": _("How consent was given"),
         "priority": _("Priority"),
+        "opened_on": _("Date opened"),
         "status": _("Status"),
         "kind": _("Kind of step"),
         "on": _("Date"),

@@ -58,6 +58,7 @@ async function context() {
     syncing,
     entries: await db.outbox(),
     savePerson,
+    saveCase,
     saveStep,
     saveReport,
   };
@@ -73,6 +74,13 @@ async function savePerson(data, existing, caseEntry) {
   second.title = person.full_name;
   await db.put("outbox", entry);
   await db.put("outbox", second);
+  await saved();
+}
+
+/** A new case corrected alone: its person was sent already (the entry names the person's
+ * server id, or the person's entry, which the server resolves through its receipt). */
+async function saveCase(data, existing) {
+  await db.put("outbox", pendingAgain(existing, { ...existing.data, ...data }));
   await saved();
 }
 

@@ -27,6 +27,12 @@ const CASE = [
   { section: "case_section" },
   { name: "priority", type: "select", lookup: "priorities", required: true, initial: () => "normal" },
 ];
+// A new case corrected alone, its person already sent: what the person form gave it, too.
+const CASE_FIX = [
+  ...CASE,
+  { name: "opened_on", type: "date", required: true, initial: today },
+  { name: "categories", type: "checks", lookup: "pmks", required: true },
+];
 const VISIT = [
   { name: "kind", type: "select", lookup: "intervention_kinds", required: true, initial: () => "home_visit" },
   { name: "on", type: "date", required: true, initial: today },
@@ -51,7 +57,7 @@ const REPORT = [
   { name: "submit", type: "check" },
 ];
 
-export const FIELDS = { person: PERSON, case: CASE, intervention: VISIT, referral: REFERRAL, report: REPORT };
+export const FIELDS = { person: PERSON, case: CASE, case_fix: CASE_FIX, intervention: VISIT, referral: REFERRAL, report: REPORT };
 
 function options(lookups, name) {
   // Lookups come as [{value, label}] (PMKS as [{number, name}]); plain strings are accepted too.

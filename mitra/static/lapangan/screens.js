@@ -121,6 +121,14 @@ function conflictView(ctx, entry) {
     el("section", {}, el("h3", {}, L.my_version), facts(mineRows)));
 }
 
+/** An entry naming an earlier one that is neither on the phone nor known to the server (it was
+ * discarded): no correction can send it, only discarding it helps. */
+function orphaned(ctx, entry) {
+  const ref = ["beneficiary_ref", "case_ref"].find((name) => entry.data[name]);
+  if (entry.state !== "invalid" || !ref || !(entry.errors && ref in entry.errors)) return false;
+  return !ctx.entries.some((e) => e.uuid === entry.data[ref]);
+}
+
 function outboxItem(ctx, entry) {
   const { L } = ctx;
   const head = el("p", { class: "item-head" }, el("strong", {}, L[KIND_LABEL[entry.kind]]));
@@ -131,14 +139,16 @@ function outboxItem(ctx, entry) {
   const ref = entry.data.beneficiary_ref || entry.data.case_ref;
   const errorNames = Object.keys(entry.errors || {});
   const waiting = entry.state === "invalid" && errorNames.length && errorNames.every((k) => k.endsWith("_ref")) && ctx.entries.some((e) => e.uuid === ref);
+  const orphan = orphaned(ctx, entry);
   if (waiting) item.append(el("p", { class: "entry-message" }, L.waits_for_earlier));
+  else if (orphan) item.append(el("p", { class: "entry-message" }, L.orphaned));
   else if (entry.message) item.append(el("p", { class: "entry-message" }, entry.message));
   const actions = el("p", { class: "item-actions" });
-  if (entry.state === "invalid" && !waiting) {
+  if (entry.state === "invalid" && !waiting && !orphan) {
     const problems = Object.entries(entry.errors || {}).map(([k, m]) => el("li", {}, `${L[k] || k}: ${Array.isArray(m) ? m.join(" ") : m}`));
     if (problems.length) item.append(el("ul", { class: "entry-errors" }, ...problems));
   }
-  if (entry.state === "invalid") actions.append(el("a", { class: "button small", href: `#ubah/${entry.uuid}` }, L.fix), " ");
+  if (entry.state === "invalid" && !orphan) actions.append(el("a", { class: "button small", href: `#ubah/${entry.uuid}` }, L.fix), " ");
   if (entry.state === "conflict") {
     if (!entry.message) item.append(el("p", {}, L.conflict_help));
     item.append(conflictView(ctx, entry));
@@ -200,13 +210,35 @@ export function reportForm(ctx, existing = null) {
   return formScreen(ctx, ctx.L.report, ["report"], { values, errors, onSave: (data) => ctx.saveReport(data.report, existing) });
 }
 
+/** A new case to correct whose person was sent already (or a case the person form cannot
+ * show): the case's own fields, sent with the person's server id or reference. */
+function caseFixForm(ctx, existing) {
+  const { L } = ctx;
+  const title = `${L.kind_case}: ${existing.title || "—"}`;
+  const view = formScreen(ctx, title, ["case_fix"], {
+    values: { case_fix: existing.data },
+    errors: { case_fix: existing.errors },
+    onSave: (data) => ctx.saveCase(data.case_fix, existing),
+  });
+  view.splice(1, 0, el("p", { class: "info-box" }, L.person_sent));
+  return view;
+}
+
+function orphanScreen(ctx, entry) {
+  const { L } = ctx;
+  return [el("h1", {}, `${L[KIND_LABEL[entry.kind]]}: ${entry.title || "—"}`),
+    el("p", { class: "warning-box" }, L.orphaned),
+    el("p", {}, el("a", { class: "button secondary", href: "#kiriman" }, L.back_to_outbox))];
+}
+
 function editScreen(ctx, uuid) {
   const entry = ctx.entries.find((e) => e.uuid === uuid);
   if (!entry) return outboxScreen(ctx);
+  if (orphaned(ctx, entry)) return orphanScreen(ctx, entry);
   if (entry.kind === "beneficiary") return personForm(ctx, entry);
   if (entry.kind === "case") {
     const person = ctx.entries.find((e) => e.uuid === entry.data.beneficiary_ref);
-    return person ? personForm(ctx, person) : outboxScreen(ctx);
+    return person ? personForm(ctx, person) : caseFixForm(ctx, entry);
   }
   if (entry.kind === "report") return reportForm(ctx, entry);
   return caseStepForm(ctx, entry.kind, entry.data.case || entry.data.case_ref, entry);

@@ -80,8 +80,38 @@ async function file(entry, result) {
   return false;
 }
 
+// The reference an entry makes to an earlier entry of each kind, and the field naming the row.
+const LINKS = { beneficiary: ["beneficiary_ref", "beneficiary"], case: ["case_ref", "case"] };
+
+/** Entries that named an entry the server has written (`made`: its uuid -> the row's id) now
+ * name the row itself. A case left to correct after its new person was sent is then sent on its
+ * own, with the person's server id: it needs neither the person's entry, gone from the phone,
+ * nor the person's receipt on the server. */
+async function relink(made) {
+  if (!made.size) return;
+  for (const entry of await db.outbox()) {
+    let data = entry.data;
+    for (const [ref, field] of Object.values(LINKS)) {
+      if (!made.has(data[ref])) continue;
+      data = { ...data, [field]: made.get(data[ref]) };
+      delete data[ref];
+    }
+    if (data !== entry.data) await db.put("outbox", { ...entry, data });
+  }
+}
+
 /** Sends the outbox; answers {status, sent, applied}. */
 export async function push(csrf) {
+  const made = new Map();
+  try {
+    return await pushEntries(csrf, made);
+  } finally {
+    // After every chunk is filed: filing writes back the copy of an entry that was sent.
+    await relink(made);
+  }
+}
+
+async function pushEntries(csrf, made) {
   const entries = sendable(await db.outbox());
   let sent = 0;
   let applied = 0;
@@ -116,7 +146,9 @@ export async function push(csrf) {
       const entry = byUuid.get(result.uuid);
       if (!entry) continue;
       sent += 1;
-      if (await file(entry, result)) applied += 1;
+      if (!(await file(entry, result))) continue;
+      applied += 1;
+      if (LINKS[entry.kind] && result.object) made.set(entry.uuid, result.object.id);
     }
   }
   return { status: "ok", sent, applied };

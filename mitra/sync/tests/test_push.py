@@ -78,6 +78,26 @@ def test_a_new_person_their_case_and_a_visit_in_one_batch_through_references(
     assert SyncReceipt.objects.filter(user=trimulyo_worker).count() == 3
 
 
+def test_a_new_case_corrected_after_its_person_was_sent_is_applied_alone(psm_client, psm):
+    """What the field app relies on to correct a new case whose person went through: the
+    corrected case names the person's server id (from the person's answer) or, from an older
+    app, still the person's entry (its receipt)."""
+    person = entry("beneficiary", new_person())
+    opened = entry("case", {"beneficiary_ref": person["uuid"], "categories": [8]})
+    opened["data"]["priority"] = "darurat"
+    first = push(psm_client, person, opened)["results"]
+    assert [r["status"] for r in first] == ["applied", "invalid"]
+    assert list(first[1]["errors"]) == ["priority"]
+    person_id = first[0]["object"]["id"]
+    by_id = {**opened, "data": {"beneficiary": person_id, "categories": [8], "priority": "high"}}
+    assert push(psm_client, by_id)["results"][0]["status"] == "applied"
+    case = Case.objects.get(beneficiary_id=person_id)
+    assert case.worker == psm and case.priority == "high"
+    other = entry("case", {"beneficiary_ref": person["uuid"], "categories": [8]})
+    assert push(psm_client, other)["results"][0]["status"] == "applied"
+    assert Beneficiary.objects.filter(full_name="Bu Painem").count() == 1
+
+
 def test_each_entry_is_all_or_nothing(psm_client, case, monkeypatch):
     """The visit moves the identified case to "assessed" after the intervention row is written;
     when that step is refused, the intervention goes too, and the next entry is still applied."""
