@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .atomic import atomic
 from .current import current_actor, current_address
+from .history_batch import pending_rows
 from .scope import RegionScopedQuerySet
 
 AUDIT_SKIP_FIELDS = {"created_at", "created_by", "updated_at", "updated_by", "version"}
@@ -244,7 +245,7 @@ class ChangeLog(AppendOnlyModel):
 
     @classmethod
     def record(cls, instance, action, changes, actor):
-        return cls.objects.create(
+        row = cls(
             actor=actor,
             address=current_address(),
             action=action,
@@ -256,6 +257,12 @@ class ChangeLog(AppendOnlyModel):
             region_code=instance.audit_region_code(),
             changes=changes,
         )
+        pending = pending_rows()
+        if pending is not None:  # a batch of writes: inserted with the others at its end
+            pending.append(row)
+        else:
+            row.save()
+        return row
 
     def display_changes(self) -> list[tuple[str, object, object]]:
         """(field label, before, after) for people: verbose names and choice labels, not codes;

@@ -33,6 +33,7 @@ from mitra.cases import api_people, services
 from mitra.cases.models import Case, CaseEvent
 from mitra.core.atomic import entry as entry_block
 from mitra.core.batch import batch as lookups_batch
+from mitra.core.history_batch import batched_history, entry_history
 from mitra.stats.rollups import batched_marks
 
 from . import prune, pull
@@ -296,7 +297,7 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
     try:
         # The entry's savepoint; the shared functions' nested blocks take none of their own
         # inside it (mitra/core/atomic.py): their errors roll back to this one.
-        with entry_block():
+        with entry_history(), entry_block():
             obj = HANDLERS[entry.kind](user, worker, entry, data, receipts)
             receipt = SyncReceipt.objects.create(
                 uuid=entry.uuid,
@@ -360,5 +361,6 @@ def apply_batch(user, worker, entries) -> list[Result]:
     # The rollups' dirty marks of the whole batch in one statement at its end (each district
     # once, its earliest month), instead of one or two per entry.
     # The same village and PMKS categories asked once for the batch (mitra/core/batch.py).
-    with batched_marks(), lookups_batch():
+    # The change history of the applied entries in one INSERT at the end (core/history_batch.py).
+    with batched_marks(), lookups_batch(), batched_history():
         return [apply_entry(user, worker, entry, receipts) for entry in entries]

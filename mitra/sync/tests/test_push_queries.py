@@ -19,11 +19,12 @@ from .conftest import entry, new_person, push, report, visit
 
 pytestmark = pytest.mark.django_db
 
-# Statements of one more entry (a visit and a report, alternately): 7.5 on 6 Dec 2026, 12.5
-# before the nested blocks lost their savepoints and the marks were batched.
-PER_ENTRY = 8
+# Statements of one more entry (a visit and a report, alternately): 6 since the change history
+# is inserted once per batch (6 Dec 2026), 7.5 before, 12.5 before the nested blocks lost their
+# savepoints and the marks were batched.
+PER_ENTRY = 6
 # Of a push of 10 such entries, the request's own included (session, user, worker, receipts).
-BASELINE_10 = 90
+BASELINE_10 = 74
 
 
 def _batch(case, n: int) -> list[dict]:
@@ -131,3 +132,50 @@ def test_an_error_in_a_nested_block_rolls_back_that_entry_alone(psm_client, case
     # The transaction is usable after the failed entry: the next push writes.
     answer = push(psm_client, entry("intervention", visit(case.pk)))
     assert answer["results"][0]["status"] == "applied"
+
+
+def test_the_history_of_a_batch_is_one_insert_and_a_refused_entry_leaves_none(
+    psm_client, case, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from mitra.cases import services
+
+    def refused_step(*args, **kwargs):
+        raise ValidationError("Langkah ditolak.")
+
+    monkeypatch.setattr(services, "change_case_status", refused_step)
+    batch = [
+        entry("report", report()),
+        entry("intervention", visit(case.pk)),  # written, then its case step refused
+        entry("report", report()),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        answer = push(psm_client, *batch)
+    assert [r["status"] for r in answer["results"]] == ["applied", "invalid", "applied"]
+    inserts = [
+        q["sql"] for q in queries.captured_queries if 'INSERT INTO "core_changelog"' in q["sql"]
+    ]
+    assert len(inserts) == 1, inserts
+    reports = ActivityReport.objects.order_by("pk")
+    assert reports.count() == 2
+    for row in reports:
+        history = ChangeLog.for_object(row).get()
+        assert history.action == ChangeLog.Action.CREATE and history.actor is not None
+        assert history.region_code == row.region_code
+    assert not ChangeLog.objects.filter(content_type__model="intervention").exists()
+
+
+def test_outside_a_batch_the_history_is_written_at_once(psm_client, case):
+    from mitra.core.history_batch import pending_rows
+
+    assert pending_rows() is None
+    with CaptureQueriesContext(connection) as queries:
+        response = psm_client.post(
+            f"/api/v1/cases/{case.pk}/interventions",
+            visit(),
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    assert ChangeLog.objects.filter(content_type__model="intervention").count() == 1
+    assert any('INSERT INTO "core_changelog"' in q["sql"] for q in queries.captured_queries)
