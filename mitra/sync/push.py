@@ -15,6 +15,7 @@ sync adds around them:
   entry made longer ago than its receipt is kept (addendum 2 of ADR 0025).
 """
 
+import contextvars
 import datetime
 import logging
 import uuid
@@ -200,10 +201,38 @@ def _object_id(data: dict, name: str):
         raise Invalid({name: [_("Enter a valid id.")]}) from None
 
 
+# The cases a batch's visits and referrals name, read and locked once at its start (ADR 0028).
+_locked_cases = contextvars.ContextVar("mitra_sync_locked_cases", default=None)
+ON_CASE = (EntryKind.INTERVENTION, EntryKind.REFERRAL)
+
+
+def _named_case(entry) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(entry.data.get("case")))
+    except ValueError:
+        return None
+
+
+def _lock_cases(user, entries) -> dict:
+    """The batch's cases in the user's reach, locked in one statement in id order (two batches
+    lock in the same order, so they wait for each other instead of deadlocking): one query for
+    the batch instead of one per visit. Each entry still checks the case is the PSM's."""
+    ids = {i for e in entries if e.kind in ON_CASE and (i := _named_case(e)) is not None}
+    if not ids:
+        return {}
+    rows = Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk__in=ids)
+    return {case.pk: case for case in rows.order_by("pk")}
+
+
 def _own_case(user, worker, case_id) -> Case:
     """The case, locked for this entry, if it is still the PSM's; else the entry is refused,
     saying "handed over" only to the PSM who held it (nothing about a case they never had)."""
-    case = Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=case_id).first()
+    locked = _locked_cases.get()
+    case = locked.get(case_id) if locked is not None else None
+    if case is None:
+        case = (
+            Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=case_id).first()
+        )
     if case is not None and case.worker_id == worker.pk:
         case.worker = worker  # the services read it (the visit's worker): no second query
         return case
@@ -287,6 +316,16 @@ def _duplicate(entry, receipt, user) -> Result:
 
 
 def apply_entry(user, worker, entry, receipts: dict) -> Result:
+    result = _apply_entry(user, worker, entry, receipts)
+    locked = _locked_cases.get()
+    if locked and result.status != "applied" and entry.kind in ON_CASE:
+        # The entry's savepoint undid its writes, not the changes to the case object in memory:
+        # the next entry on that case reads it again.
+        locked.pop(_named_case(entry), None)
+    return result
+
+
+def _apply_entry(user, worker, entry, receipts: dict) -> Result:
     receipt = receipts.get(entry.uuid)
     if receipt is not None:
         return _duplicate(entry, receipt, user)
@@ -362,5 +401,9 @@ def apply_batch(user, worker, entries) -> list[Result]:
     # once, its earliest month), instead of one or two per entry.
     # The same village and PMKS categories asked once for the batch (mitra/core/batch.py).
     # The change history of the applied entries in one INSERT at the end (core/history_batch.py).
-    with batched_marks(), lookups_batch(), batched_history():
-        return [apply_entry(user, worker, entry, receipts) for entry in entries]
+    token = _locked_cases.set(_lock_cases(user, entries))
+    try:
+        with batched_marks(), lookups_batch(), batched_history():
+            return [apply_entry(user, worker, entry, receipts) for entry in entries]
+    finally:
+        _locked_cases.reset(token)

@@ -179,3 +179,44 @@ def test_outside_a_batch_the_history_is_written_at_once(psm_client, case):
     assert response.status_code == 201, response.content
     assert ChangeLog.objects.filter(content_type__model="intervention").count() == 1
     assert any('INSERT INTO "core_changelog"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_batch_reads_its_cases_once(psm_client, case):
+    visits = [entry("intervention", visit(case.pk), base_version=case.version) for _ in range(5)]
+    statements = _statements(psm_client, visits)
+    # The whole row, as a visit works on it (the rollups' marks read four columns apart).
+    case_reads = [
+        s for s in statements if s.startswith("SELECT") and '"cases_case"."version" FROM' in s
+    ]
+    assert len(case_reads) == 1, case_reads
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE" in case_reads[0]
+
+
+def test_an_entry_rolled_back_does_not_leave_its_case_changed_for_the_next(
+    psm_client, case, monkeypatch
+):
+    """The first visit's status step fails after it raised the case's version in memory; its
+    savepoint undoes the database, and the next visit on the case reads the case again: it is
+    applied (not a conflict with a version that was never stored)."""
+    from django.core.exceptions import ValidationError
+
+    from mitra.cases.models import CaseEvent
+
+    create = CaseEvent.objects.create
+    calls = []
+
+    def fail_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValidationError("Gangguan sesaat.")
+        return create(**kwargs)
+
+    monkeypatch.setattr(CaseEvent.objects, "create", fail_once)
+    version = case.version
+    batch = [entry("intervention", visit(case.pk), base_version=version) for _ in range(2)]
+    answer = push(psm_client, *batch)
+    assert [r["status"] for r in answer["results"]] == ["invalid", "applied"]
+    case.refresh_from_db()
+    assert case.status == "assessed" and case.version == version + 1
+    assert Intervention.objects.filter(case=case).count() == 1
