@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "mitra.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import session_idle  # noqa: F401 - connects the login's session stamp

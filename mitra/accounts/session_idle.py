@@ -11,6 +11,8 @@ ends, at most five minutes earlier than the exact sliding rule would end it.
 import time
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 TOUCHED_KEY = "_mitra_touched"
 
@@ -35,3 +37,11 @@ class IdleSessionMiddleware:
         ):
             session[TOUCHED_KEY] = now  # saved, with a new expiry, by SessionMiddleware
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="mitra-session-touched-at-login")
+def _touched_at_login(sender, request, user, **kwargs):
+    # The login saves the session anyway: its first page after it need not write it again.
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[TOUCHED_KEY] = int(time.time())

@@ -45,6 +45,8 @@ PROPER = {
 
 
 def _title_cased(text: str) -> list[str]:
+    # A label quoted in another (“Kiriman”, a tab's name) keeps its own capital.
+    text = re.sub(r"“[^”]*”", "“”", text)
     words = re.findall(r"[A-Za-z][\w'-]*", text)
     return [w for w in words[1:] if w[0].isupper() and not w.isupper() and w not in PROPER]
 
@@ -66,6 +68,8 @@ def test_short_labels_in_the_catalogue_are_in_sentence_case():
 def test_the_guard_catches_title_case():
     assert _title_cased("Kasus & Kegiatan") == ["Kegiatan"]
     assert _title_cased("Kasus & kegiatan") == []
+    assert _title_cased("Kembali ke “Kiriman”") == []
+    assert _title_cased("Kembali ke “Kiriman” Lain") == ["Lain"]
 
 
 def test_status_badges_start_with_a_capital():

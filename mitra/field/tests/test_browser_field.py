@@ -227,6 +227,10 @@ def test_an_entry_the_server_finds_invalid_is_corrected_and_sent_again(
     expect(invalid.locator(".entry-errors")).to_contain_text("Hubungan dengan orangnya")
     shot(page, "invalid")
     assert not Beneficiary.objects.filter(full_name="Pak Darmo").exists()
+    # The sync's last word first: its notice, shown above the list, moves the list down (a tap
+    # before it lands beside the link, as CI once showed).
+    expect(page.locator("#notice")).to_contain_text("perlu Anda periksa")
+    expect(page.locator("#send-now")).to_be_enabled()
 
     invalid.get_by_role("link", name="Perbaiki").click()
     expect(page.locator("#person-consent_relation")).to_have_attribute("aria-invalid", "true")
