@@ -250,7 +250,9 @@ _OVERFLOW_JS = """() => {
 
 
 def horizontal_overflow(page) -> str:
-    """'' when the page fits its viewport's width; otherwise what sticks out (for the message)."""
+    """'' when the page fits its viewport's width; otherwise what sticks out (for the message).
+    Waits for the document to be whole: between two pages it has no body to measure."""
+    page.wait_for_function("document.readyState === 'complete' && !!document.body")
     found = page.evaluate(_OVERFLOW_JS)
     if found["scrollWidth"] <= found["width"]:
         return ""

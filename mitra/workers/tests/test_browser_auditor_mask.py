@@ -34,6 +34,8 @@ def test_an_auditor_unmasks_a_profile_with_a_reason_on_the_phone(
     assert horizontal_overflow(page) == ""
 
     page.get_by_role("link", name="Tampilkan data lengkap").click()
+    # The reason form is the next page: measure it, not the profile still unloading.
+    expect(page.get_by_role("button", name="Tampilkan data lengkap")).to_be_visible()
     assert horizontal_overflow(page) == ""
     page.get_by_role("button", name="Tampilkan data lengkap").click()  # blank: asked again
     expect(page.locator("textarea")).to_be_visible()
