@@ -215,6 +215,7 @@ def browser_login(page, live_server):
 # culprits: boxes, and text that overflows its box (a nowrap cell, a long code) without widening
 # it. The page's scrollWidth is rounded up: text ending at 360.02 px makes a 361 px page.
 _OVERFLOW_JS = """() => {
+  if (!document.body || document.readyState === "loading") return null;
   const limit = document.documentElement.clientWidth;
   const scrollWidth = document.documentElement.scrollWidth;
   if (scrollWidth <= limit) return {scrollWidth, width: limit, culprits: []};
@@ -251,9 +252,22 @@ _OVERFLOW_JS = """() => {
 
 def horizontal_overflow(page) -> str:
     """'' when the page fits its viewport's width; otherwise what sticks out (for the message).
-    Waits for the document to be whole: between two pages it has no body to measure."""
-    page.wait_for_function("document.readyState === 'complete' && !!document.body")
-    found = page.evaluate(_OVERFLOW_JS)
+    Waits for a document to measure: between two pages there is no body yet. (Not with
+    `wait_for_function`: its string is evaluated in a way the pages' CSP refuses.)"""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(100):
+        try:
+            found = page.evaluate(_OVERFLOW_JS)
+        except PlaywrightError as error:  # the page navigated away while being measured
+            if "destroyed" not in str(error):
+                raise
+            found = None
+        if found is not None:
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"{page.url}: no document to measure after 10 s")
     if found["scrollWidth"] <= found["width"]:
         return ""
     return f"{page.url}: {found['scrollWidth']} px wide on {found['width']}: " + ", ".join(
