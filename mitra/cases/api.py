@@ -280,11 +280,13 @@ def create_case(request, payload: CaseIn):
     return Created(201, _case_detail(case.pk))
 
 
-def open_case_for(user, payload: CaseIn) -> Case:
-    """The operation's rules without its answer: the offline sync applies entries through here."""
+def open_case_for(user, payload: CaseIn, person=None) -> Case:
+    """The operation's rules without its answer: the offline sync applies entries through here,
+    with the person it already read through `visible_people` (the payload's)."""
     require(user, "cases.add_case")
     refuse_extra_fields(payload)
-    person = services.visible_people(user).filter(pk=payload.beneficiary).first()
+    if person is None or person.pk != payload.beneficiary:
+        person = services.visible_people(user).filter(pk=payload.beneficiary).first()
     if person is None:
         raise ValidationError({"beneficiary": _("No such person in your area.")})
     if payload.worker:

@@ -213,7 +213,7 @@ def record_beneficiary(user, payload: BeneficiaryIn) -> Beneficiary:
         raise ValidationError({"nik": _("A person with this NIK is already recorded.")})
     with atomic():
         person.save()
-        person.categories.set(categories)
+        services.add_first_categories(person, categories)
     return person
 
 

@@ -15,6 +15,8 @@ from mitra.workers.models import Status as WorkerStatus
 from mitra.workers.models import Worker
 from mitra.workers.services import name_key, names_similar
 
+from . import follow_ups
+from .held import held
 from .models import (
     ActivityReport,
     Beneficiary,
@@ -136,6 +138,9 @@ def _bump(obj, expected_version):
             ),
             "conflict",
         )
+    if held(obj):  # locked and current: the save that follows writes the new version
+        obj.version += 1
+        return
     if not model.objects.filter(pk=obj.pk, version=obj.version).update(version=F("version") + 1):
         _refuse(
             _(
@@ -161,8 +166,21 @@ def open_case(
             priority=priority,
             opened_on=opened_on or timezone.localdate(),
         )
-        case.categories.set(categories)
+        add_first_categories(case, categories)
     return case
+
+
+def add_first_categories(row, categories) -> None:
+    """The PMKS categories of a case or person just created, which has none yet: one INSERT
+    instead of `set()`'s two reads, its insert and the signals' touch of the row. Those signals
+    have nothing to add to a new row: its own save marked its district for the rollups from the
+    month it counts in, and its `updated_at` is already now (mitra/cases/signals.py)."""
+    field = type(row).categories.field
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    through.objects.bulk_create(
+        [through(**{f"{source}_id": row.pk, f"{target}_id": c.pk}) for c in categories]
+    )
 
 
 def change_case_status(
@@ -192,6 +210,7 @@ def change_case_status(
             reason=note[:255],
             region_code=case.region_code,
         )
+        was_open = case.status != CaseStatus.CLOSED
         case.status = to
         if to == CaseStatus.CLOSED:
             case.closed_on = on or timezone.localdate()
@@ -201,7 +220,8 @@ def change_case_status(
         else:
             case.closed_on = None
             case.closure_reason = ""
-            refresh_next_follow_up(case, save=False)
+            if not (was_open and held(case)):  # a held open case's value is current
+                follow_ups.refresh(case, save=False)
         case.save()
     return case
 
@@ -229,17 +249,6 @@ def transfer_case(case: Case, to_worker: Worker, user, reason: str = "") -> Case
     return case
 
 
-def refresh_next_follow_up(case: Case, save: bool = True) -> None:
-    """The case's next follow-up: the earliest one still to be done (denormalised for the
-    due lists, so they read one indexed column instead of aggregating interventions)."""
-    nxt = Intervention.objects.filter(
-        case=case, follow_up_done=False, next_follow_up_on__isnull=False
-    ).aggregate(m=Min("next_follow_up_on"))["m"]
-    case.next_follow_up_on = None if case.status == CaseStatus.CLOSED else nxt
-    if save:
-        Case.objects.filter(pk=case.pk).update(next_follow_up_on=case.next_follow_up_on)
-
-
 def add_intervention(
     case: Case,
     user,
@@ -260,9 +269,7 @@ def add_intervention(
         _refuse(_("The next follow-up cannot be before the intervention."), "date")
     with atomic():
         # Doing something on a case settles the follow-ups that were due by then.
-        Intervention.objects.filter(
-            case=case, follow_up_done=False, next_follow_up_on__lte=on
-        ).update(follow_up_done=True)
+        later = follow_ups.settle(case, on)
         intervention = Intervention.objects.create(
             case=case,
             kind=kind,
@@ -273,13 +280,15 @@ def add_intervention(
             next_follow_up_on=next_follow_up_on,
             assessment=assessment,
         )
+        nxt = follow_ups.earliest(later, next_follow_up_on)
         if case.status == CaseStatus.IDENTIFIED and kind != InterventionKind.IDENTIFICATION:
             # A visit or an assessment starts the handling: the case moves on by the same step as
             # the worker's button, so its history says when and by whom (the page and the API
-            # both come here). The step also settles the next follow-up.
+            # both come here). The step also saves the next follow-up.
+            case.next_follow_up_on = nxt
             change_case_status(case, CaseStatus.ASSESSED, user)
         else:
-            refresh_next_follow_up(case)
+            follow_ups.store(case, nxt)
     return intervention
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitra.cases import api as cases_api
-from mitra.cases import api_people, services
+from mitra.cases import api_people, held, services
 from mitra.cases.models import Case, CaseEvent
 from mitra.core.atomic import entry as entry_block
 from mitra.core.batch import batch as lookups_batch
@@ -221,7 +221,7 @@ def _lock_cases(user, entries) -> dict:
     if not ids:
         return {}
     rows = Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk__in=ids)
-    return {case.pk: case for case in rows.order_by("pk")}
+    return {case.pk: held.hold(case) for case in rows.order_by("pk")}
 
 
 def _own_case(user, worker, case_id) -> Case:
@@ -233,13 +233,15 @@ def _own_case(user, worker, case_id) -> Case:
         case = (
             Case.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=case_id).first()
         )
+        if case is not None:
+            held.hold(case)
     if case is not None and case.worker_id == worker.pk:
         case.worker = worker  # the services read it (the visit's worker): no second query
         return case
-    held = CaseEvent.objects.filter(
+    handed_over = CaseEvent.objects.filter(
         case_id=case_id, kind=CaseEvent.Kind.TRANSFER, from_worker=worker
     ).exists()
-    if held:
+    if handed_over:
         raise Refused(handed_over_message())
     raise Refused(refused_message())
 
@@ -277,7 +279,7 @@ def _case(user, worker, entry, data, receipts):
     base = entry.base_version
     if base is not None and base != person.version and person.updated_by_id != user.pk:
         raise Conflict(pull.person_snapshot(person))
-    return cases_api.open_case_for(user, _parse(cases_api.CaseIn, data))
+    return cases_api.open_case_for(user, _parse(cases_api.CaseIn, data), person=person)
 
 
 def _on_case(record, schema):
