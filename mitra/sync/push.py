@@ -38,7 +38,8 @@ from mitra.core.history_batch import batched_history, entry_history
 from mitra.stats.rollups import batched_marks
 
 from . import prune, pull
-from .models import EntryKind, SyncReceipt
+from .models import EntryKind
+from .receipts import Receipts
 
 MAX_ENTRIES = 100
 REFS = {
@@ -173,7 +174,7 @@ def _parse(schema, data: dict):
 # ---- references, reach and conflicts --------------------------------------------------------------
 
 
-def _resolve_ref(user, data: dict, name: str, receipts: dict) -> None:
+def _resolve_ref(user, data: dict, name: str, receipts: Receipts) -> None:
     """`beneficiary_ref` / `case_ref`: the uuid of an earlier entry of this user, replaced by the
     id of the row that entry became."""
     if name not in data:
@@ -184,7 +185,7 @@ def _resolve_ref(user, data: dict, name: str, receipts: dict) -> None:
         ref = uuid.UUID(str(raw))
     except ValueError:
         raise Invalid({name: [_("Enter a valid id.")]}) from None
-    receipt = receipts.get(ref) or SyncReceipt.objects.filter(pk=ref).first()
+    receipt = receipts.of_ref(ref)
     if receipt is not None and (receipt.user_id != user.pk or receipt.kind != kind):
         receipt = None
     if receipt is None:
@@ -317,7 +318,7 @@ def _duplicate(entry, receipt, user) -> Result:
     return Result(entry.uuid, "duplicate", object={"kind": receipt.kind, "id": receipt.object_id})
 
 
-def apply_entry(user, worker, entry, receipts: dict) -> Result:
+def apply_entry(user, worker, entry, receipts) -> Result:
     result = _apply_entry(user, worker, entry, receipts)
     locked = _locked_cases.get()
     if locked and result.status != "applied" and entry.kind in ON_CASE:
@@ -327,35 +328,25 @@ def apply_entry(user, worker, entry, receipts: dict) -> Result:
     return result
 
 
-def _apply_entry(user, worker, entry, receipts: dict) -> Result:
+def _apply_entry(user, worker, entry, receipts) -> Result:
     receipt = receipts.get(entry.uuid)
     if receipt is not None:
         return _duplicate(entry, receipt, user)
     if too_old(entry):
         # Its receipt, had it been written, may be pruned by now: writing it could write it twice.
         return Result(entry.uuid, "refused", message=too_old_message())
+    if not receipts.claimed(entry.uuid):
+        # Another push held its receipt and let it go again: this one did not wait for it.
+        return _not_now(entry)
     data = dict(entry.data)
     try:
         # The entry's savepoint; the shared functions' nested blocks take none of their own
         # inside it (mitra/core/atomic.py): their errors roll back to this one.
         with entry_history(), entry_block():
             obj = HANDLERS[entry.kind](user, worker, entry, data, receipts)
-            receipt = SyncReceipt.objects.create(
-                uuid=entry.uuid,
-                user=user,
-                kind=entry.kind,
-                object_id=str(obj.pk),
-                entry_created_at=device_time(entry),
-            )
     except IntegrityError:
-        # A second push of the same entry, running at the same time, wrote it first (or the
-        # row itself met a unique rule at the last moment: the entry can be sent again).
-        receipt = SyncReceipt.objects.filter(pk=entry.uuid).first()
-        if receipt is None:
-            message = _("This entry could not be saved now. Send it again.")
-            return Result(entry.uuid, "invalid", message=message, errors={"__all__": [message]})
-        receipts[entry.uuid] = receipt
-        return _duplicate(entry, receipt, user)
+        # The row met a unique rule at the last moment (a racing write): it can be sent again.
+        return _not_now(entry)
     except Refused as exc:
         return Result(entry.uuid, "refused", message=str(exc))
     except (PermissionDenied, Http404):
@@ -378,8 +369,13 @@ def _apply_entry(user, worker, entry, receipts: dict) -> Result:
         )
         message = _("The server could not save this entry. Try again later, or discard it.")
         return Result(entry.uuid, "invalid", message=message, errors={"__all__": [message]})
-    receipts[entry.uuid] = receipt
+    receipts.applied(entry, obj)
     return Result(entry.uuid, "applied", object={"kind": entry.kind, "id": str(obj.pk)})
+
+
+def _not_now(entry) -> Result:
+    message = _("This entry could not be saved now. Send it again.")
+    return Result(entry.uuid, "invalid", message=message, errors={"__all__": [message]})
 
 
 def _flat(exc: ValidationError) -> list:
@@ -398,14 +394,18 @@ def _invalid(entry, errors: dict) -> Result:
 
 
 def apply_batch(user, worker, entries) -> list[Result]:
-    receipts = {r.uuid: r for r in SyncReceipt.objects.filter(pk__in={e.uuid for e in entries})}
+    receipts = Receipts(user, entries)
     # The rollups' dirty marks of the whole batch in one statement at its end (each district
     # once, its earliest month), instead of one or two per entry.
     # The same village and PMKS categories asked once for the batch (mitra/core/batch.py).
     # The change history of the applied entries in one INSERT at the end (core/history_batch.py).
+    # The new entries' receipts claimed in one statement, completed in one (sync/receipts.py).
     token = _locked_cases.set(_lock_cases(user, entries))
     try:
+        receipts.claim([e for e in entries if not too_old(e)], device_time)
         with batched_marks(), lookups_batch(), batched_history():
-            return [apply_entry(user, worker, entry, receipts) for entry in entries]
+            results = [apply_entry(user, worker, entry, receipts) for entry in entries]
+        receipts.finish()
+        return results
     finally:
         _locked_cases.reset(token)

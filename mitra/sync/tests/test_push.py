@@ -15,6 +15,7 @@ from mitra.core.models import AccessLog, ChangeLog
 from mitra.sync import push as push_module
 from mitra.sync.api import SyncEntryIn
 from mitra.sync.models import SyncReceipt
+from mitra.sync.receipts import Receipts
 
 from .conftest import PUSH, entry, new_person, push, report, today, visit
 
@@ -44,12 +45,15 @@ def test_a_racing_second_push_of_the_same_entry_answers_duplicate_and_writes_not
     psm, trimulyo_worker, case
 ):
     """Two pushes of one entry at once: both found no receipt when the batch started; the second
-    one's receipt meets the first one's (primary key) and its whole entry is rolled back."""
+    one's claim of the receipt meets the first one's (primary key), so it writes nothing."""
     item = SyncEntryIn.model_validate(entry("intervention", visit(case.pk)))
     first = push_module.apply_batch(trimulyo_worker, psm, [item])[0]
     assert first.status == "applied"
     # The second push looked for receipts before the first one committed: it saw none.
-    second = push_module.apply_entry(trimulyo_worker, psm, item, receipts={})
+    receipts = Receipts(trimulyo_worker, [])
+    receipts.claim([item], push_module.device_time)
+    assert not receipts.claimed(item.uuid)
+    second = push_module.apply_entry(trimulyo_worker, psm, item, receipts)
     assert second.status == "duplicate" and second.object == first.object
     assert Intervention.objects.filter(case=case).count() == 1
     assert SyncReceipt.objects.filter(pk=item.uuid).count() == 1

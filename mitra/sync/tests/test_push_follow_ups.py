@@ -96,9 +96,11 @@ def test_a_pushed_visit_that_changes_nothing_due_writes_no_more_than_itself(
     with CaptureQueriesContext(connection) as queries:
         push(psm_client, entry("intervention", data))
     statements = [q["sql"] for q in queries]
-    # The entry's own statements: up to its receipt (the pull fingerprint follows).
-    receipt = next(i for i, s in enumerate(statements) if '"sync_syncreceipt" (' in s)
-    on_interventions = [s for s in statements[:receipt] if '"cases_intervention"' in s]
+    # The entry's own statements: between the receipts' claim and their completion (the pull
+    # fingerprint follows).
+    receipts = [i for i, s in enumerate(statements) if '"sync_syncreceipt"' in s]
+    entry_statements = statements[receipts[1] + 1 : receipts[2]]
+    on_interventions = [s for s in entry_statements if '"cases_intervention"' in s]
     assert [s.split()[0] for s in on_interventions] == ["INSERT"], on_interventions
     # The case's next follow-up stays (day 10): its row is not written again.
     assert not [s for s in statements if s.startswith('UPDATE "cases_case"')]
