@@ -77,29 +77,66 @@ class Receipts:
     def finish(self) -> None:
         """Completes the applied entries' receipts and takes back the other claims."""
         if self._applied:
-            SyncReceipt.objects.bulk_update(self._applied, ["object_id"])
+            _complete(self._applied)
         unused = self.ours - {r.uuid for r in self._applied}
         if unused:
             SyncReceipt.objects.filter(pk__in=unused, object_id=_PENDING).delete()
 
 
+# On PostgreSQL the rows go as one array per column: the statement's text is the same for every
+# batch, so psycopg parses it once (a text with a placeholder per value is new for each batch
+# size and cost about 8 ms to parse, more than the statement took to run).
+_CLAIM_PG = """
+INSERT INTO sync_syncreceipt (uuid, user_id, kind, object_id, applied_at, entry_created_at)
+SELECT * FROM UNNEST(
+    %s::uuid[], %s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[], %s::timestamptz[]
+)
+ON CONFLICT (uuid) DO NOTHING RETURNING uuid
+"""
+_COMPLETE_PG = """
+UPDATE sync_syncreceipt AS r SET object_id = v.object_id
+FROM UNNEST(%s::uuid[], %s::varchar[]) AS v(uuid, object_id) WHERE r.uuid = v.uuid
+"""
+_COLUMNS = ("uuid", "user_id", "kind", "object_id", "applied_at", "entry_created_at")
+
+
 def _insert_new(rows: list[SyncReceipt]) -> set[uuid.UUID]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING uuid (PostgreSQL, and SQLite >= 3.35): the
     uuids this statement inserted."""
-    meta = SyncReceipt._meta
-    fields = [meta.get_field(n) for n in ("uuid", "user", "kind", "object_id", "applied_at")]
-    fields.append(meta.get_field("entry_created_at"))
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    params, values = [], []
-    for row in rows:
-        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-        for f in fields:
-            params.append(f.get_db_prep_save(getattr(row, f.attname), connection))
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    insert = f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)}"  # noqa: S608 - ids
-    sql = f"{insert} ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+    if connection.vendor == "postgresql":
+        sql, params = _CLAIM_PG, [[getattr(r, c) for r in rows] for c in _COLUMNS]
+    else:
+        one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        sql = (
+            f"INSERT INTO sync_syncreceipt ({', '.join(_COLUMNS)}) "  # noqa: S608 - no input
+            f"VALUES {', '.join([one] * len(rows))} ON CONFLICT (uuid) DO NOTHING RETURNING uuid"
+        )
+        fields = [f for c in _COLUMNS for f in SyncReceipt._meta.concrete_fields if f.column == c]
+        params = [
+            f.get_db_prep_save(getattr(r, f.attname), connection) for r in rows for f in fields
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
-    return {meta.pk.to_python(v) for (v,) in returned}
+    return {SyncReceipt._meta.pk.to_python(v) for (v,) in returned}
+
+
+def _complete(receipts: list[SyncReceipt]) -> None:
+    """Each applied entry's receipt names its row: one statement (`bulk_update` spent more time
+    building its CASE in Python than the database took to run it)."""
+    if connection.vendor == "postgresql":
+        params = [[r.uuid for r in receipts], [r.object_id for r in receipts]]
+        with connection.cursor() as cursor:
+            cursor.execute(_COMPLETE_PG, params)
+        return
+    pk = SyncReceipt._meta.pk
+    keys = [pk.get_db_prep_value(r.uuid, connection) for r in receipts]
+    params = [v for key, r in zip(keys, receipts, strict=True) for v in (key, r.object_id)]
+    whens = " ".join(["WHEN %s THEN %s"] * len(receipts))
+    where = ", ".join(["%s"] * len(keys))
+    sql = (
+        f"UPDATE sync_syncreceipt SET object_id = CASE uuid {whens} END "  # noqa: S608 - no input
+        f"WHERE uuid IN ({where})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + keys)

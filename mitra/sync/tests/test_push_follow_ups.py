@@ -98,7 +98,7 @@ def test_a_pushed_visit_that_changes_nothing_due_writes_no_more_than_itself(
     statements = [q["sql"] for q in queries]
     # The entry's own statements: between the receipts' claim and their completion (the pull
     # fingerprint follows).
-    receipts = [i for i, s in enumerate(statements) if '"sync_syncreceipt"' in s]
+    receipts = [i for i, s in enumerate(statements) if "sync_syncreceipt" in s]
     entry_statements = statements[receipts[1] + 1 : receipts[2]]
     on_interventions = [s for s in entry_statements if '"cases_intervention"' in s]
     assert [s.split()[0] for s in on_interventions] == ["INSERT"], on_interventions

@@ -46,7 +46,7 @@ def test_the_receipts_of_a_batch_cost_three_statements_however_long(psm_client, 
     batch.append(entry("report", report(on="2999-01-01")))
     with CaptureQueriesContext(connection) as queries:
         push(psm_client, *batch)
-    on_receipts = [q["sql"].split()[0] for q in queries if '"sync_syncreceipt"' in q["sql"]]
+    on_receipts = [q["sql"].split()[0] for q in queries if "sync_syncreceipt" in q["sql"]]
     # Looked up, claimed, completed, the refused entry's claim taken back.
     assert on_receipts == ["SELECT", "INSERT", "UPDATE", "DELETE"], on_receipts
     assert SyncReceipt.objects.count() == 20
