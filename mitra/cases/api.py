@@ -281,8 +281,7 @@ def create_case(request, payload: CaseIn):
 
 
 def open_case_for(user, payload: CaseIn, person=None) -> Case:
-    """The operation's rules without its answer: the offline sync applies entries through here,
-    with the person it already read through `visible_people` (the payload's)."""
+    """The operation's rules without its answer (also the sync's, with the person it read)."""
     require(user, "cases.add_case")
     refuse_extra_fields(payload)
     if person is None or person.pk != payload.beneficiary:
@@ -293,8 +292,7 @@ def open_case_for(user, payload: CaseIn, person=None) -> Case:
         worker = Worker.objects.visible_to(user).filter(pk=payload.worker).first()
         if worker is None:
             raise ValidationError({"worker": _("No such worker in your area.")})
-        own = _own_worker(user)
-        if user.role == "worker" and worker != own:
+        if user.role == "worker" and worker != _own_worker(user):
             raise PermissionDenied
     else:
         worker = _own_worker(user)
